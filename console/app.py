@@ -1,0 +1,76 @@
+"""Wiring: one place that builds the database handle and the services from settings.
+
+The UI, the CLI and the tests call ``open_services``; nothing else holds
+global state, so two workstations (or two tests) can live in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.clock import Clock, SystemClock
+from console.config import Settings, load_settings, resolve_url, with_keyring_password
+from console.services.admin import AdminService
+from console.services.agents import AgentService
+from console.services.customers import CustomerService
+from console.services.inbox import InboxService
+from console.services.intake import IntakeService
+from console.services.kb import KbService
+from console.services.templates import TemplateService
+from console.store.db import Database
+from console.store.migrate import ensure_schema
+
+
+@dataclass
+class Services:
+    """Everything a front end talks to, sharing one database and one clock."""
+
+    db: Database
+    clock: Clock
+    settings: Settings
+    inbox: InboxService
+    customers: CustomerService
+    templates: TemplateService
+    agents: AgentService
+    admin: AdminService
+    intake: IntakeService
+    kb: KbService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(db: Database, clock: Clock, settings: Settings) -> Services:
+    return Services(
+        db=db,
+        clock=clock,
+        settings=settings,
+        inbox=InboxService(db, clock),
+        customers=CustomerService(db, clock, settings.phone_regions),
+        templates=TemplateService(db, clock, settings.timezone),
+        agents=AgentService(db, clock),
+        admin=AdminService(db, clock),
+        intake=IntakeService(db, clock),
+        kb=KbService(db, clock),
+    )
+
+
+def open_services(url: str | None = None, *, clock: Clock | None = None,
+                  settings: Settings | None = None, migrate: bool = True) -> Services:
+    """Opens the configured database (creating and migrating it on first use).
+
+    Args:
+        url: overrides the configured database (the ``--db`` option).
+        clock: defaults to the system clock.
+        settings: defaults to the user's config file.
+        migrate: upgrade the schema when it is older than this code.
+    """
+    settings = settings or load_settings()
+    db = Database(with_keyring_password(resolve_url(url, settings)))
+    try:
+        if migrate:
+            ensure_schema(db)
+    except Exception:
+        db.dispose()
+        raise
+    return build_services(db, clock or SystemClock(), settings)

@@ -1,0 +1,1 @@
+"""The ``switchboard`` command: headless subcommands for agents, supervisors and admins."""

@@ -1,0 +1,113 @@
+"""The ``switchboard`` command line: parsing, dispatch and the one place errors are shown.
+
+Known problems print one line on stderr and exit non-zero; a bug prints one
+line naming the log file that holds the traceback. Nobody sees a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from console import __version__
+from console.errors import SwitchboardError
+
+log = logging.getLogger(__name__)
+
+EXIT_BUG = 70
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand another package (the UI) can add to ``switchboard``."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
+    from console.cli import commands, db_commands
+
+    parser = argparse.ArgumentParser(prog="switchboard", description=(
+        "Switchboard agent console. Without a command, opens the console window."))
+    parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
+    parser.add_argument("--db", metavar="URL", help=(
+        "database URL (default: $SWITCHBOARD_DB, the config file, or the embedded SQLite file)"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in (db_commands.register, commands.register):
+        register(sub)
+    for cmd in extra:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+        p.set_defaults(func=cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = (),
+         default: str | None = None) -> int:
+    """Runs one ``switchboard`` command and returns its exit code.
+
+    Args:
+        argv: the arguments (default: sys.argv[1:]).
+        extra: commands added by another package (the UI's run/screenshot).
+        default: the command to run when none is named (options go to it).
+    """
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(extra)
+    if default:
+        args_list = _with_default(args_list, default)
+    args = parser.parse_args(args_list)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
+    _configure_logging()
+    try:
+        return int(args.func(args))
+    except SwitchboardError as exc:
+        print(f"switchboard: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("switchboard: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in 'switchboard %s'", " ".join(args_list))
+        print(f"switchboard: internal error; the details are in {_log_path()}", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _with_default(args: list[str], default: str) -> list[str]:
+    """Inserts the default command after the global options when no command is named."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--db":
+            i += 2
+        elif arg.startswith("--db="):
+            i += 1
+        elif arg in {"-h", "--help", "--version"} or not arg.startswith("-"):
+            return args  # help, or a command name (argparse judges unknown ones)
+        else:
+            break
+    return [*args[:i], default, *args[i:]]
+
+
+def _log_path() -> Path:
+    import platformdirs
+
+    path = Path(platformdirs.user_log_dir("switchboard"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path / "switchboard.log"
+
+
+def _configure_logging() -> None:
+    handler = logging.FileHandler(_log_path(), encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

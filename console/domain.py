@@ -1,0 +1,242 @@
+"""Domain vocabulary: enums and the frozen dataclasses services hand out.
+
+Services never return ORM objects; the UI and the CLI see only these.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Channel(enum.StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    SMS = "sms"
+    LINE = "line"
+    SOCIAL = "social"
+    WALKIN = "walkin"
+
+
+class ContactStatus(enum.StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_active(self) -> bool:
+        """True while the contact still needs work."""
+        return self in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES = frozenset({ContactStatus.NEW, ContactStatus.OPEN, ContactStatus.PENDING})
+
+
+class Priority(enum.IntEnum):
+    """Lower value is more urgent, so ascending sort puts urgent first."""
+
+    URGENT = 1
+    HIGH = 2
+    NORMAL = 3
+    LOW = 4
+
+
+class Role(enum.StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    BRANCH = "branch"
+    ADMIN = "admin"
+
+
+class AgentState(enum.StrEnum):
+    AVAILABLE = "available"
+    ON_CONTACT = "on_contact"
+    WRAP_UP = "wrap_up"
+    BREAK = "break"
+    OFFLINE = "offline"
+
+
+class MessageKind(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    NOTE = "note"
+
+
+class ContactEventKind(enum.StrEnum):
+    CREATED = "created"
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    TRANSFERRED = "transferred"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    STATUS = "status"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    id: int
+    login: str
+    name: str
+    role: Role
+    team: str | None
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+    queues: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    id: int
+    name: str
+    description: str
+    language: str | None
+    first_response_target_s: int
+    resolution_target_s: int
+    warning_ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """A product held by a customer; ``masked_number`` is what screens show."""
+
+    id: int
+    product: str
+    masked_number: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    id: int
+    display_name: str
+    name_kana: str | None
+    language: str
+    segment: str
+    vip: bool
+    phones: tuple[str, ...]
+    emails: tuple[str, ...]
+    accounts: tuple[AccountInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """One line of the inbox."""
+
+    id: int
+    channel: Channel
+    status: ContactStatus
+    priority: Priority
+    subject: str
+    preview: str
+    queue_id: int
+    queue_name: str
+    customer_id: int | None
+    customer_name: str
+    assignee_id: int | None
+    assignee_login: str | None
+    assignee_name: str | None
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageInfo:
+    id: str
+    contact_id: int
+    kind: MessageKind
+    author: str | None
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetail:
+    contact: ContactRow
+    customer: CustomerSummary | None
+    messages: tuple[MessageInfo, ...]
+    disposition: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One event in a customer's history across channels."""
+
+    at: datetime
+    kind: str
+    channel: Channel
+    contact_id: int
+    subject: str
+    agent: str | None
+    text: str
+    key: str = field(default="")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    entries: tuple[TimelineEntry, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
+    id: int
+    name: str
+    language: str
+    channel: Channel | None
+    category: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedTemplate:
+    template: TemplateInfo
+    text: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHit:
+    id: int
+    title: str
+    snippet: str
+    category: str
+    language: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    slug: str
+    title: str
+    body: str
+    category: str
+    tags: tuple[str, ...]
+    language: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change feed."""
+
+    seq: int
+    entity: str
+    entity_id: str
+    op: str
+    at: datetime

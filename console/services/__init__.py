@@ -1,0 +1,1 @@
+"""Services: the plain-Python API the UI and the CLI call. Each returns dataclasses."""

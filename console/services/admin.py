@@ -1,0 +1,91 @@
+"""Set-up operations: teams, queues, agents and dispositions (admin screens, demo, tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.clock import Clock
+from console.domain import AgentInfo, QueueInfo, Role
+from console.errors import ValidationError
+from console.services.agents import AgentService
+from console.services.rows import queue_by_name
+from console.store import changes
+from console.store.db import Database
+from console.store.models import Agent, AgentQueue, Disposition, Queue, Team
+
+MAX_LOGIN = 64
+
+
+class AdminService:
+    """Creates the things agents work with.
+
+    Args:
+        db: the database.
+        clock: where "now" comes from.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def create_queue(self, name: str, *, description: str = "", language: str | None = None,
+                     first_response_target_s: int = 3600, resolution_target_s: int = 86400,
+                     warning_ratio: float = 0.8) -> QueueInfo:
+        if not name.strip():
+            raise ValidationError("A queue needs a name.")
+        if first_response_target_s <= 0 or resolution_target_s <= 0:
+            raise ValidationError("SLA targets must be positive numbers of seconds.")
+        if not 0 < warning_ratio < 1:
+            raise ValidationError("The warning threshold is a fraction between 0 and 1.")
+        with self._db.write() as s:
+            if s.execute(select(Queue.id).where(Queue.name == name)).first():
+                raise ValidationError(f"A queue named '{name}' already exists.")
+            q = Queue(name=name, description=description, language=language,
+                      first_response_target_s=first_response_target_s,
+                      resolution_target_s=resolution_target_s, warning_ratio=warning_ratio)
+            s.add(q)
+            s.flush()
+            changes.record(s, "queue", q.id, "insert")
+            return QueueInfo(q.id, q.name, q.description, q.language, q.first_response_target_s,
+                             q.resolution_target_s, q.warning_ratio)
+
+    def create_agent(self, login: str, name: str, *, role: Role = Role.AGENT,
+                     team: str | None = None, queues: Sequence[str] = (),
+                     skills: Sequence[str] = (), languages: Sequence[str] = ("en",)) -> AgentInfo:
+        login = login.strip()
+        if not login or len(login) > MAX_LOGIN or not login.replace(".", "").replace("_", "").isalnum():
+            raise ValidationError(f"'{login}' is not a valid login (letters, digits, . and _).")
+        with self._db.write() as s:
+            if s.execute(select(Agent.id).where(Agent.login == login)).first():
+                raise ValidationError(f"The login '{login}' is taken.")
+            agent = Agent(login=login, name=name, role=role, skills=list(skills),
+                          languages=list(languages), active=True, created_at=self._clock.now(),
+                          team_id=self._team_id(s, team) if team else None)
+            s.add(agent)
+            s.flush()
+            for queue in queues:
+                s.add(AgentQueue(agent_id=agent.id, queue_id=queue_by_name(s, queue).id))
+            changes.record(s, "agent", agent.id, "insert")
+        return AgentService(self._db, self._clock).get(login)
+
+    def add_disposition(self, code: str, label: str) -> None:
+        if not code.strip() or not label.strip():
+            raise ValidationError("A disposition needs a code and a label.")
+        with self._db.write() as s:
+            existing = s.get(Disposition, code)
+            if existing is None:
+                s.add(Disposition(code=code, label=label, active=True))
+            else:
+                existing.label, existing.active = label, True
+            changes.record(s, "disposition", code)
+
+    def _team_id(self, s: Session, name: str) -> int:
+        team = s.execute(select(Team).where(Team.name == name)).scalar()
+        if team is None:
+            team = Team(name=name)
+            s.add(team)
+            s.flush()
+        return team.id

@@ -1,0 +1,94 @@
+"""Agents: who works here, which queues they take, and their state (available, break...)."""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from console.clock import Clock
+from console.domain import AgentInfo, AgentState, QueueInfo, Role
+from console.errors import ValidationError
+from console.services.rows import agent_by_login
+from console.store import changes
+from console.store.db import Database
+from console.store.models import Agent, AgentQueue, AgentStateEvent, Queue, Team
+
+
+@dataclass(frozen=True)
+class StateNow:
+    """An agent's current state and since when."""
+
+    state: AgentState
+    since: datetime | None
+
+
+class AgentService:
+    """Reading agents and queues; recording agent state changes.
+
+    Args:
+        db: the database.
+        clock: where "now" comes from.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def list(self) -> builtins.list[AgentInfo]:
+        with self._db.read() as s:
+            agents = s.execute(select(Agent).where(Agent.active).order_by(Agent.login)).scalars()
+            teams = {t.id: t.name for t in s.execute(select(Team)).scalars()}
+            queues: dict[int, list[str]] = defaultdict(list)
+            for agent_id, name in s.execute(
+                    select(AgentQueue.agent_id, Queue.name).join(Queue).order_by(Queue.name)):
+                queues[agent_id].append(name)
+            return [_info(a, teams.get(a.team_id or -1), queues[a.id]) for a in agents]
+
+    def get(self, login: str) -> AgentInfo:
+        with self._db.read() as s:
+            agent = agent_by_login(s, login)
+            team = s.get(Team, agent.team_id) if agent.team_id else None
+            names = s.execute(select(Queue.name).join(AgentQueue)
+                              .where(AgentQueue.agent_id == agent.id).order_by(Queue.name))
+            return _info(agent, team.name if team else None, list(names.scalars()))
+
+    def queues(self) -> builtins.list[QueueInfo]:
+        with self._db.read() as s:
+            rows = s.execute(select(Queue).order_by(Queue.name)).scalars()
+            return [QueueInfo(q.id, q.name, q.description, q.language,
+                              q.first_response_target_s, q.resolution_target_s, q.warning_ratio)
+                    for q in rows]
+
+    def state(self, login: str) -> StateNow:
+        """The agent's latest state event (Offline when there is none)."""
+        with self._db.read() as s:
+            agent = agent_by_login(s, login)
+            last = s.execute(select(AgentStateEvent).where(AgentStateEvent.agent_id == agent.id)
+                             .order_by(AgentStateEvent.started_at.desc(),
+                                       AgentStateEvent.id.desc()).limit(1)).scalar()
+            if last is None:
+                return StateNow(AgentState.OFFLINE, None)
+            return StateNow(AgentState(last.state), last.started_at)
+
+    def set_state(self, login: str, state: AgentState, reason: str = "") -> StateNow:
+        """Records a state change (a no-op when the agent is already in that state)."""
+        if len(reason) > 120:
+            raise ValidationError("The reason is too long (120 characters at most).")
+        current = self.state(login)
+        if current.state == state:
+            return current
+        now = self._clock.now()
+        with self._db.write() as s:
+            agent = agent_by_login(s, login)
+            s.add(AgentStateEvent(agent_id=agent.id, state=state, started_at=now, reason=reason))
+            changes.record(s, "agent", agent.id)
+        return StateNow(state, now)
+
+
+def _info(agent: Agent, team: str | None, queues: list[str]) -> AgentInfo:
+    return AgentInfo(agent.id, agent.login, agent.name, Role(agent.role), team,
+                     tuple(agent.skills or ()), tuple(agent.languages or ()), tuple(queues))

@@ -1,0 +1,145 @@
+"""The database handle: engine, sessions per unit of work, and error translation.
+
+``Database.read()`` and ``Database.write()`` each give one session for one
+user action; a write session on SQLite starts with ``BEGIN IMMEDIATE`` so two
+writers queue on the busy timeout instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.errors import Unavailable, ValidationError
+from console.store import changes
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_WRITE = "switchboard_write"
+
+
+def parse_url(url: str) -> URL:
+    """Parses a database URL and picks our drivers (psycopg 3 for PostgreSQL).
+
+    Raises:
+        ValidationError: when the text is not a database URL we support.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValidationError(
+            f"'{url}' is not a database URL (expected sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DB)."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite")
+    raise ValidationError(f"Unsupported database '{backend}': use SQLite or PostgreSQL.")
+
+
+class Database:
+    """One database: engine, session factories and the backend's quirks.
+
+    Args:
+        url: a SQLAlchemy URL (password already filled in, see console.config).
+        pool_size: connections kept open (PostgreSQL).
+    """
+
+    def __init__(self, url: str | URL, *, pool_size: int = 5) -> None:
+        self.url = parse_url(url) if isinstance(url, str) else url
+        self.dialect = self.url.get_backend_name()
+        self.engine = self._create_engine(pool_size)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{_WRITE: True})
+        self._write = sessionmaker(writer, expire_on_commit=False)
+        changes.install(self._write, self.dialect)
+
+    def _create_engine(self, pool_size: int) -> Engine:
+        if self.dialect == "sqlite":
+            engine = create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            _configure_sqlite(engine)
+            return engine
+        return create_engine(
+            self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def describe(self) -> str:
+        """The URL with any password hidden, for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        with self._translate_errors(), self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one unit of work: committed at the end, rolled back on error."""
+        with self._translate_errors(), self._write.begin() as session:
+            yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain connection (no transaction), for schema checks."""
+        with self._translate_errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a transaction, committed at the end (migrations, bulk loads)."""
+        with self._translate_errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise Unavailable(self._unavailable_message(exc)) from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise Unavailable(self._unavailable_message(exc)) from exc
+            raise
+
+    def _unavailable_message(self, exc: DBAPIError) -> str:
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "locked" in detail or "busy" in detail:
+            return "The database is busy (another program holds a lock); try again."
+        return f"The database {self.describe()} cannot be reached: {detail}"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys and explicit BEGIN (the recipe from SQLAlchemy's SQLite docs)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,57 @@
+"""Small, explicit test data: a few queues, agents, customers and contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.app import Services, build_services
+from console.clock import ManualClock
+from console.config import Settings
+from console.domain import Channel, ContactRow, Priority, Role
+from console.services.customers import NewCustomer
+from console.store.db import Database
+
+
+@dataclass
+class World:
+    """A tiny contact centre: two queues, three agents, two customers, three contacts."""
+
+    services: Services
+    alice: int
+    yamada: int
+    contacts: list[ContactRow]
+
+
+def services_for(db: Database, clock: ManualClock) -> Services:
+    return build_services(db, clock, Settings(timezone="Asia/Tokyo"))
+
+
+def small_world(db: Database, clock: ManualClock) -> World:
+    sv = services_for(db, clock)
+    sv.admin.create_queue("Cards", description="Lost and stolen cards", first_response_target_s=600)
+    sv.admin.create_queue("Loans", language="ja", first_response_target_s=1800)
+    sv.admin.create_agent("emma", "Emma Clarke", team="Tokyo A", queues=["Cards", "Loans"])
+    sv.admin.create_agent("kenji", "佐藤 健二", team="Tokyo A", queues=["Cards", "Loans"],
+                          languages=["ja", "en"])
+    sv.admin.create_agent("sara", "Sara Lind", role=Role.SUPERVISOR, team="Tokyo A")
+    for code, label in (("solved", "Solved"), ("callback", "Call back later"),
+                        ("escalated", "Escalated")):
+        sv.admin.add_disposition(code, label)
+    alice = sv.customers.create(NewCustomer(
+        given_name="Alice", family_name="Smith", phones=("+1 415 555 2671",),
+        emails=("Alice.Smith@example.com",)))
+    yamada = sv.customers.create(NewCustomer(
+        given_name="Taro", family_name="Yamada", given_name_kanji="太郎",
+        family_name_kanji="山田", given_name_kana="タロウ", family_name_kana="ヤマダ",
+        language="ja", phones=("090-1234-5678",), emails=("taro@example.jp",)))
+    contacts = [
+        sv.intake.create_contact(Channel.PHONE, "Cards", "Lost card", "I lost my card in Shibuya",
+                                 customer_id=alice.id, priority=Priority.URGENT),
+    ]
+    clock.advance(60)
+    contacts.append(sv.intake.create_contact(Channel.EMAIL, "Loans", "住宅ローンの相談",
+                                             "金利について教えてください", customer_id=yamada.id))
+    clock.advance(60)
+    contacts.append(sv.intake.create_contact(Channel.CHAT, "Cards", "Card limit",
+                                             "Can I raise my limit?", customer_id=alice.id))
+    return World(sv, alice.id, yamada.id, contacts)

@@ -1,0 +1,60 @@
+"""Rules of the code base that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from console.store.db import Database
+from console.store.migrate import HEAD_REVISION, head_revision, include_object
+from console.store.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN_IN_CONSOLE = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "ui")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_console_never_imports_qt_or_ui() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imports(p) & set(FORBIDDEN_IN_CONSOLE))
+        for p in (ROOT / "console").rglob("*.py")
+        if _imports(p) & set(FORBIDDEN_IN_CONSOLE)
+    }
+    assert offenders == {}
+
+
+def test_console_runs_without_qt_loaded() -> None:
+    code = ("import sys, console.app, console.cli.main, console.cli.commands, "
+            "console.cli.db_commands; print(any(m.startswith('PySide6') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_head_revision_constant_matches_alembic() -> None:
+    assert head_revision() == HEAD_REVISION
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    from console.store.migrate import upgrade
+
+    upgrade(db)
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"include_object": include_object,
+                                                     "compare_type": True})
+        diff = compare_metadata(ctx, Base.metadata)
+    assert diff == []

@@ -1,0 +1,120 @@
+"""The ``switchboard`` command: JSON output, exit codes, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from console.cli.main import main
+from console.clock import ManualClock
+from console.store.db import Database
+from tests.factories import World, small_world
+
+
+@pytest.fixture
+def world(db: Database, clock: ManualClock) -> World:
+    return small_world(db, clock)
+
+
+def run(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", db_url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_inbox_json_filters_by_queue(world: World, db_url: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, db_url, "inbox", "--queue", "Cards", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["subject"] for r in rows] == ["Lost card", "Card limit"]
+    assert rows[0]["channel"] == "phone" and rows[0]["customer_name"] == "Alice Smith"
+
+
+def test_claim_exit_codes(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cid = str(world.contacts[0].id)
+    assert run(capsys, db_url, "claim", cid, "--agent", "emma")[0] == 0
+    code, out, err = run(capsys, db_url, "claim", cid, "--agent", "kenji")
+    assert code == 3 and out == ""
+    assert err.strip() == f"switchboard: Contact {cid} is already claimed by Emma Clarke (emma)."
+
+
+def test_customers_find_and_history_json(world: World, db_url: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, db_url, "customers", "find", "やまだ", "--json")
+    found = json.loads(out)
+    assert code == 0 and [c["id"] for c in found] == [world.yamada]
+    assert found[0]["name_kana"] == "ヤマダ タロウ"
+    code, out, _ = run(capsys, db_url, "history", str(world.yamada), "--json")
+    page = json.loads(out)
+    assert code == 0 and page["entries"][0]["subject"] == "住宅ローンの相談"
+
+
+def test_agents_json(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, db_url, "agents", "--json")
+    agents = {a["login"]: a for a in json.loads(out)}
+    assert code == 0 and set(agents) == {"emma", "kenji", "sara"}
+    assert agents["sara"]["role"] == "supervisor" and agents["emma"]["queues"] == ["Cards", "Loans"]
+
+
+def test_known_errors_are_one_line(world: World, db_url: str,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, db_url, "history", "999999")
+    assert (code, out) == (2, "") and err == "switchboard: There is no customer 999999.\n"
+    code, _, err = run(capsys, db_url, "customers", "find", "   ")
+    assert code == 2 and err.count("\n") == 1 and "Type something" in err
+
+
+def test_bad_database_url_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "mysql://nobody@nowhere/db", "agents")
+    assert code == 2 and "Unsupported database 'mysql'" in err
+
+
+def test_unreachable_postgres_is_explained_without_traceback(tmp_path: object) -> None:
+    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    proc = subprocess.run(
+        [sys.executable, "-m", "console.cli", "--db", "postgresql://u@127.0.0.1:1/none", "agents"],
+        capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert "cannot be reached" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_claim_conflict_in_a_real_process(world: World, db_url: str) -> None:
+    cid = str(world.contacts[0].id)
+    world.services.inbox.claim(world.contacts[0].id, "emma")
+    proc = subprocess.run([sys.executable, "-m", "console.cli", "--db", db_url, "claim", cid,
+                           "--agent", "kenji"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert proc.returncode == 3 and "Emma Clarke" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_db_upgrade_on_a_new_file(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path}/new.db"
+    code, out, _ = run(capsys, url, "db", "upgrade")
+    assert code == 0 and "schema empty -> 0001" in out
+    code, out, _ = run(capsys, url, "db", "upgrade")
+    assert code == 0 and "schema 0001 -> 0001" in out
+
+
+def test_set_password_from_stdin(monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    import keyring
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hunter2\n"))
+    url = "postgresql://agent@db.example:5432/switchboard"
+    code, out, _ = run(capsys, url, "db", "set-password", "--password-stdin")
+    assert code == 0 and "system keyring" in out
+    assert keyring.get_password("switchboard-db", "agent@db.example:5432/switchboard") == "hunter2"
+
+
+def test_templates_render(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    world.services.templates.save("Hi", "en", "Hello {customer.first_name}, {agent.name} here.")
+    code, out, _ = run(capsys, db_url, "templates", "render", "Hi", "--contact",
+                       str(world.contacts[0].id), "--agent", "emma")
+    assert code == 0 and out == "Hello Alice, Emma Clarke here.\n"
