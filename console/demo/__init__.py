@@ -1,0 +1,7 @@
+"""Deterministic demo data: an empty database becomes a busy bilingual contact centre."""
+
+from __future__ import annotations
+
+from console.demo.generator import DemoReport, generate
+
+__all__ = ["DemoReport", "generate"]
