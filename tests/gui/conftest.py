@@ -1,0 +1,103 @@
+"""GUI fixtures: a small contact centre with scripts and KB articles, and console windows on it.
+
+Every window is closed and every background job finished before the
+database goes away, so no test leaves a thread, a timer or a pending result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from console.app import Services
+from console.clock import ManualClock
+from console.domain import Channel
+from console.services.templates import load_defaults
+from console.store.db import Database
+from tests.factories import World, small_world
+from ui.context import Workbench
+from ui.jobs import Jobs
+from ui.main_window import MainWindow
+from ui.ui_settings import UiSettings
+
+ARTICLES = (
+    ("lost-card", "Lost or stolen card",
+     "When a customer has lost a card, freeze the card at once, then order a replacement card.",
+     "Cards", "en"),
+    ("raise-limit", "Raising a card limit",
+     "A customer may ask for a higher limit. Check the income on file first.", "Cards", "en"),
+    ("mortgage-rates", "住宅ローンの金利について",
+     "住宅ローンの金利は毎月見直されます。最新の金利はお客様に口頭でご案内ください。", "Loans", "ja"),
+)
+
+
+def add_scripts_and_articles(services: Services) -> None:
+    """The shipped greeting scripts and a few English and Japanese KB articles."""
+    for t in load_defaults():
+        services.templates.save(str(t["name"]), str(t["language"]), str(t["body"]),
+                                channel=Channel(t["channel"]) if t["channel"] else None,
+                                category=str(t["category"]))
+    for slug, title, body, category, language in ARTICLES:
+        services.kb.upsert(slug, title, body, category=category, language=language)
+
+
+@pytest.fixture
+def world(db: Database, clock: ManualClock) -> World:
+    w = small_world(db, clock)
+    add_scripts_and_articles(w.services)
+    return w
+
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, world: World, tmp_path: Path) -> Iterator[WindowFactory]:
+    """Builds started windows; closes them and drains their jobs at teardown."""
+    opened: list[tuple[MainWindow, Jobs]] = []
+
+    def make(login: str = "emma", services: Services | None = None,
+             settings_path: Path | None = None, poll_ms: int = 50) -> MainWindow:
+        sv = services or world.services
+        jobs = Jobs()
+        agent = world.services.agents.get(login)  # signing in happens before the window
+        bench = Workbench.create(sv, jobs, agent)
+        settings = UiSettings(login, settings_path or tmp_path / "ui.ini")
+        window = MainWindow(bench, settings, poll_ms)
+        qtbot.addWidget(window)
+        opened.append((window, jobs))
+        window.resize(1400, 900)
+        window.start()
+        window.show()
+        qtbot.waitUntil(lambda: window.inbox.model.rowCount() > 0 and jobs.pending == 0)
+        return window
+
+    yield make
+    for window, jobs in opened:
+        window.close()
+        assert jobs.shutdown(), "background jobs did not finish"
+
+
+@pytest.fixture
+def window(make_window: WindowFactory) -> MainWindow:
+    """Emma's console on the small world."""
+    return make_window()
+
+
+@pytest.fixture
+def jobs(qapp: object) -> Iterator[Jobs]:
+    """A bare jobs helper, drained at teardown."""
+    helper = Jobs()
+    yield helper
+    assert helper.shutdown(), "background jobs did not finish"
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_work(qapp: object) -> Iterator[None]:
+    """Fails a test that leaves work running on the global thread pool."""
+    yield
+    assert QThreadPool.globalInstance().activeThreadCount() == 0

@@ -1,0 +1,7 @@
+"""``python -m ui``: the same as the ``switchboard`` command."""
+
+import sys
+
+from ui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,221 @@
+"""What the agent does to a contact: claim, reply, note, transfer, resolve, get next.
+
+Each action is one write on the jobs helper's write lane. Success updates the
+inbox row and the conversation at once and says so briefly; a refusal shows
+its message in the banner (or inside the dialog). The composer is cleared only
+after the service accepted the text, so a failure never loses what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
+
+from console.domain import AgentState, ContactRow, MessageInfo, MessageKind
+from console.errors import SwitchboardError
+from console.services.inbox import new_idempotency_key
+from ui.agent_state import AgentStateTracker
+from ui.context import Workbench
+from ui.dialogs import ResolveDialog, ResolveRequest, TransferDialog, TransferRequest
+from ui.directory import Directory
+from ui.drafts import Drafts
+from ui.panes.conversation import ConversationPane
+from ui.widgets.banner import Banner
+
+
+class ContactFlow(QObject):
+    """Runs the contact actions for the conversation on screen.
+
+    Args:
+        bench: services, jobs, agent and clock.
+        conversation: the conversation pane (its contact and composer).
+        drafts: the agent's unsent texts.
+        banner: where outcomes are shown.
+        directory: queues, agents and dispositions for the dialogs.
+        state: the agent-state tracker (claim means On contact, resolve means Wrap-up).
+        window: the parent of the dialogs.
+
+    Signals:
+        row_changed(object): a ContactRow changed by this workstation's action.
+        open_requested(int): a contact to open (from Get next).
+    """
+
+    row_changed = Signal(object)
+    open_requested = Signal(int)
+
+    def __init__(self, bench: Workbench, conversation: ConversationPane, drafts: Drafts,
+                 banner: Banner, directory: Directory, state: AgentStateTracker,
+                 window: QWidget) -> None:
+        super().__init__(window)
+        self._bench, self._conv, self._drafts = bench, conversation, drafts
+        self._banner, self._directory, self._state = banner, directory, state
+        self._window = window
+        self._sending = False
+        self._attempt: tuple[int, MessageKind, str, str] | None = None
+        self.dialog: TransferDialog | ResolveDialog | None = None
+
+    @property
+    def _login(self) -> str:
+        return self._bench.agent.login
+
+    def _contact(self) -> int | None:
+        contact_id = self._conv.contact_id
+        if contact_id is None:
+            self._banner.problem("Select a contact first (Ctrl+I goes to the inbox).")
+        return contact_id
+
+    def _done(self, contact_id: int, row: ContactRow | None, message: str) -> None:
+        if row is not None:
+            self.row_changed.emit(row)
+        if self._conv.contact_id == contact_id:
+            self._conv.reload()
+        self._banner.info(message)
+
+    # -- claim and get next ---------------------------------------------
+    def claim(self) -> None:
+        contact_id = self._contact()
+        if contact_id is None:
+            return
+        self._bench.jobs.write(self._bench.services.inbox.claim, contact_id, self._login,
+                               on_success=self._claimed, on_failure=self._refused)
+
+    def _claimed(self, row: ContactRow) -> None:
+        self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
+        self._done(row.id, row, f"Contact {row.id} is yours.")
+
+    def get_next(self) -> None:
+        self._bench.jobs.write(self._bench.services.inbox.next_best, self._login,
+                               on_success=self._got_next, on_failure=self._refused)
+
+    def _got_next(self, row: ContactRow | None) -> None:
+        if row is None:
+            self._banner.info("Nobody is waiting in your queues right now.")
+            return
+        self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
+        self.row_changed.emit(row)
+        self.open_requested.emit(row.id)
+        self._banner.info(f"Contact {row.id} from {row.customer_name} is yours.")
+
+    def _refused(self, exc: SwitchboardError) -> None:
+        self._banner.problem(exc.message)
+
+    # -- reply and note ---------------------------------------------------
+    def send_reply(self) -> None:
+        self._send(MessageKind.OUTBOUND)
+
+    def add_note(self) -> None:
+        self._send(MessageKind.NOTE)
+
+    def _send(self, kind: MessageKind) -> None:
+        contact_id = self._contact()
+        if contact_id is None or self._sending:
+            return
+        text = self._conv.composer.text()
+        if not text.strip():
+            self._conv.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            what = "reply" if kind == MessageKind.OUTBOUND else "note"
+            self._banner.problem(f"Type the {what} first, then send it.")
+            return
+        key = self._key_for(contact_id, kind, text)
+        inbox = self._bench.services.inbox
+        call: Callable[..., Any] = inbox.reply if kind == MessageKind.OUTBOUND else inbox.add_note
+        self._sending = True
+        self._conv.composer.set_busy(True)
+        self._bench.jobs.write(call, contact_id, self._login, text, idempotency_key=key,
+                               on_success=lambda m: self._sent(contact_id, kind, text, m),
+                               on_failure=self._send_failed)
+
+    def _key_for(self, contact_id: int, kind: MessageKind, text: str) -> str:
+        """The same text sent again after a failure reuses its key: it is applied once."""
+        if self._attempt is not None and self._attempt[:3] == (contact_id, kind, text):
+            return self._attempt[3]
+        key = new_idempotency_key()
+        self._attempt = (contact_id, kind, text, key)
+        return key
+
+    def _sent(self, contact_id: int, kind: MessageKind, text: str, _message: MessageInfo) -> None:
+        self._sending, self._attempt = False, None
+        self._conv.composer.set_busy(False)
+        draft = self._drafts.get(contact_id)
+        if draft.startswith(text):  # keep anything typed while it was being sent
+            self._drafts.put(contact_id, draft[len(text):].lstrip())
+        if self._conv.contact_id == contact_id:
+            self._conv.composer.set_text(self._drafts.get(contact_id))
+        if kind == MessageKind.OUTBOUND:
+            self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
+        self._done(contact_id, None, "Reply sent." if kind == MessageKind.OUTBOUND
+                   else "Note added.")
+        self._refresh_row(contact_id)
+
+    def _send_failed(self, exc: SwitchboardError) -> None:
+        self._sending = False
+        self._conv.composer.set_busy(False)
+        self._banner.problem(exc.message)
+
+    def _refresh_row(self, contact_id: int) -> None:
+        self._bench.jobs.read(self._bench.services.inbox.get, contact_id,
+                              on_success=self.row_changed.emit, on_failure=self._refused)
+
+    # -- transfer and resolve ---------------------------------------------
+    def transfer(self) -> None:
+        contact_id = self._contact()
+        if contact_id is None:
+            return
+        ref = self._directory.reference
+        others = tuple(a for a in ref.agents if a.login != self._login)
+        dialog = TransferDialog(contact_id, ref.queues, others, self._window)
+        dialog.submitted.connect(lambda req: self._transfer(contact_id, dialog, req))
+        self._open(dialog)
+
+    def _transfer(self, contact_id: int, dialog: TransferDialog, req: TransferRequest) -> None:
+        dialog.set_busy(True)
+        self._bench.jobs.write(
+            self._bench.services.inbox.transfer, contact_id, self._login, to_queue=req.to_queue,
+            to_agent=req.to_agent, note=req.note,
+            on_success=lambda row: self._closed(dialog, row, f"Contact {row.id} transferred."),
+            on_failure=lambda exc: self._dialog_refused(dialog, exc))
+
+    def resolve(self) -> None:
+        contact_id = self._contact()
+        if contact_id is None:
+            return
+        dialog = ResolveDialog(contact_id, self._directory.reference.dispositions, self._window)
+        dialog.submitted.connect(lambda req: self._resolve(contact_id, dialog, req))
+        self._open(dialog)
+
+    def _resolve(self, contact_id: int, dialog: ResolveDialog, req: ResolveRequest) -> None:
+        dialog.set_busy(True)
+        self._bench.jobs.write(
+            self._bench.services.inbox.resolve, contact_id, self._login, req.disposition,
+            note=req.note,
+            on_success=lambda row: self._resolved(dialog, row),
+            on_failure=lambda exc: self._dialog_refused(dialog, exc))
+
+    def _resolved(self, dialog: ResolveDialog, row: ContactRow) -> None:
+        self._state.follow_work(AgentState.WRAP_UP, only_from={AgentState.ON_CONTACT})
+        self._closed(dialog, row, f"Contact {row.id} resolved.")
+
+    def _open(self, dialog: TransferDialog | ResolveDialog) -> None:
+        self.dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _closed(self, dialog: TransferDialog | ResolveDialog, row: ContactRow,
+                message: str) -> None:
+        if shiboken6.isValid(dialog):
+            dialog.accept()
+        if self.dialog is dialog:
+            self.dialog = None
+        self._done(row.id, row, message)
+
+    def _dialog_refused(self, dialog: TransferDialog | ResolveDialog,
+                        exc: SwitchboardError) -> None:
+        """Shows the refusal in the dialog, or in the banner if it was closed meanwhile."""
+        if shiboken6.isValid(dialog) and dialog.isVisible():
+            dialog.show_error(exc.message)
+        else:
+            self._banner.problem(exc.message)

@@ -1,0 +1,1 @@
+"""The window's panes: inbox, conversation, history, scripts and knowledge base."""

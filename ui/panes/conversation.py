@@ -1,0 +1,127 @@
+"""The centre of the window: the selected contact's customer, thread and reply composer.
+
+Switching contacts parks the typed text as that contact's draft and brings
+back the draft of the contact opened, so nothing typed is ever lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QSplitter, QToolBar, QVBoxLayout, QWidget
+
+from console.domain import ContactDetail
+from ui.context import Workbench
+from ui.drafts import Drafts
+from ui.panes.composer import Composer
+from ui.panes.customer_header import CustomerHeader
+from ui.panes.thread_view import ThreadView
+
+log = logging.getLogger(__name__)
+
+
+class ConversationPane(QWidget):
+    """Customer header, contact toolbar, message thread and composer.
+
+    Args:
+        bench: services, jobs, agent and clock.
+        drafts: where unsent texts are kept per contact.
+        reply_action: the window's "Send reply" action.
+        note_action: the window's "Add note" action.
+        contact_actions: actions shown in the contact toolbar (claim, transfer...).
+        parent: the owning widget.
+
+    Signals:
+        detail_loaded(object): the ContactDetail now on screen.
+        error(object): a SwitchboardError while loading.
+    """
+
+    detail_loaded = Signal(object)
+    error = Signal(object)
+
+    def __init__(self, bench: Workbench, drafts: Drafts, reply_action: QAction,
+                 note_action: QAction, contact_actions: Sequence[QAction],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversation")
+        self._bench, self._drafts = bench, drafts
+        self._contact_id: int | None = None
+        self._detail: ContactDetail | None = None
+        self.header = CustomerHeader(bench.agent.login, self)
+        self.toolbar = QToolBar("Contact", self)
+        self.toolbar.setObjectName("contactToolbar")
+        self.toolbar.setIconSize(QSize(16, 16))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addActions(list(contact_actions))
+        self.thread = ThreadView(self)
+        self.composer = Composer(reply_action, note_action, self)
+        self.composer.text_edited.connect(self._remember_draft)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.setObjectName("conversationSplitter")
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.thread)
+        split.addWidget(self.composer)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.splitter = split
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.header)
+        box.addWidget(self.toolbar)
+        box.addWidget(split, 1)
+        self.composer.setEnabled(False)
+
+    @property
+    def contact_id(self) -> int | None:
+        return self._contact_id
+
+    @property
+    def detail(self) -> ContactDetail | None:
+        """What is on screen (None while the first load of a contact is on its way)."""
+        return self._detail
+
+    def open_contact(self, contact_id: int | None) -> None:
+        """Shows ``contact_id`` (None: nothing), swapping the composer's draft."""
+        if contact_id == self._contact_id:
+            return
+        self._contact_id, self._detail = contact_id, None
+        self.composer.set_text(self._drafts.get(contact_id) if contact_id else "")
+        self.composer.setEnabled(contact_id is not None)
+        if contact_id is None:
+            self.header.show_empty()
+            self.thread.clear()
+            return
+        self.header.show_loading(contact_id)
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetches the current contact again (after an action, or a change elsewhere)."""
+        contact_id = self._contact_id
+        if contact_id is None:
+            return
+        self._bench.jobs.read(self._bench.services.inbox.detail, contact_id,
+                              key=f"conversation:{id(self)}",
+                              on_success=lambda d: self._show(contact_id, d),
+                              on_failure=self.error.emit)
+
+    def contacts_changed(self, contact_ids: Collection[int]) -> None:
+        """Reloads when the contact on screen changed (a new message, a claim...)."""
+        if self._contact_id in contact_ids:
+            self.reload()
+
+    def _show(self, contact_id: int, detail: ContactDetail) -> None:
+        if contact_id != self._contact_id:
+            return
+        self._detail = detail
+        self.header.show_detail(detail)
+        name = detail.customer.display_name if detail.customer else "Customer"
+        self.thread.show_messages(detail.messages, name, self._bench.tz)
+        self.detail_loaded.emit(detail)
+
+    def _remember_draft(self, text: str) -> None:
+        if self._contact_id is not None:
+            self._drafts.put(self._contact_id, text)

@@ -1,0 +1,103 @@
+"""``switchboard screenshot``: the console window, filled with data, saved as a PNG.
+
+With no database given it builds a small demo in a temporary SQLite file, so
+the picture always shows every pane with something in it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from console.app import Services, open_services
+from console.domain import AgentState
+from console.text import has_cjk
+from ui.main_window import MainWindow
+from ui.waiting import wait_until
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_S = 30.0
+KB_QUERIES = ("card", "password", "カード", "口座")
+DEMO_SIZE = {"customers": 400, "contacts": 1500, "articles": 300}
+
+
+def seed_demo(services: Services) -> None:
+    """Fills an empty database with a small demo."""
+    from console.demo import generate
+
+    generate(services.db, seed=7, now=services.clock.now(), **DEMO_SIZE)
+
+
+def take_screenshot(out: str, *, db_url: str | None, size: tuple[int, int],
+                    agent_login: str | None) -> Path:
+    """Opens the window offscreen, fills every pane, saves the PNG; returns its path."""
+    with tempfile.TemporaryDirectory(prefix="switchboard-shot-") as tmp:
+        url = db_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
+        services = open_services(url)
+        try:
+            if db_url is None:
+                seed_demo(services)
+            return _shoot(services, Path(out), size, agent_login, Path(tmp), db_url is None)
+        finally:
+            services.close()
+
+
+def _shoot(services: Services, out: Path, size: tuple[int, int], agent_login: str | None,
+           tmp: Path, demo: bool) -> Path:
+    from ui.app import create_application, open_window, resolve_agent
+    from ui.jobs import Jobs
+    from ui.ui_settings import UiSettings
+
+    agent = resolve_agent(services, agent_login)
+    create_application()
+    jobs = Jobs()
+    window = open_window(services, agent, jobs=jobs,
+                         settings=UiSettings(agent.login, tmp / "ui.ini"))
+    try:
+        window.resize(*size)
+        window.show()
+        if demo:  # only the throwaway demo database is written to
+            window.agent_state.request(AgentState.AVAILABLE)
+        fill(window)
+        wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the last updates")
+        window.tick()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out)):
+            raise OSError(f"Could not write {out}")
+        return out.resolve()
+    finally:
+        window.close()
+        jobs.shutdown()
+
+
+def fill(window: MainWindow) -> None:
+    """Selects a contact, waits for every pane, inserts a script and runs a KB search."""
+    model = window.inbox.model
+    wait_until(lambda: model.rowCount() > 0 and not model.loading, TIMEOUT_S, "the inbox")
+    window.open_contact(_pick_contact(window))
+    wait_until(lambda: window.conversation.detail is not None, TIMEOUT_S, "the conversation")
+    wait_until(lambda: not window.history.model.loading, TIMEOUT_S, "the history")
+    scripts = window.scripts
+    wait_until(lambda: scripts.model.rowCount() > 0, TIMEOUT_S, "the scripts")
+    scripts.insert_current()
+    for query in KB_QUERIES:
+        window.kb.search.setText(query)
+        window.kb.search_now()
+        wait_until(lambda q=query: window.kb.status.text() != "Searching…", TIMEOUT_S,
+                   f"KB results for {query!r}")
+        if window.kb.model.rowCount():
+            break
+    window.kb.view.clearFocus()
+    window.tick()
+
+
+def _pick_contact(window: MainWindow) -> int:
+    """A contact that shows off the panes: a Japanese customer if listed, else any known one."""
+    model = window.inbox.model
+    rows = [model.contact_at(i) for i in range(model.rowCount())]
+    known = [r for r in rows if r is not None and r.customer_id is not None]
+    japanese = [r for r in known if has_cjk(r.customer_name)]
+    chosen = (japanese or known or [r for r in rows if r is not None])[0]
+    return chosen.id

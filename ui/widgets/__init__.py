@@ -1,0 +1,1 @@
+"""Small reusable widgets: the message banner and the two-line item delegate."""
