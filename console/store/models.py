@@ -314,3 +314,7 @@ class AppliedRequest(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# Feature tables live in their own modules; importing them registers them on Base.
+from console.store import models_security, models_sla, models_sync  # noqa: E402, F401
