@@ -8,8 +8,10 @@ writers queue on the busy timeout instead of failing half-way.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -24,6 +26,22 @@ log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITE = "switchboard_write"
+# SQLite's busy handler is not fair: under load one writer can lose every retry
+# until its timeout. Writers in one process therefore queue on a lock per file
+# (the file is shared by every Database opened on it); other processes still
+# meet the busy timeout.
+_sqlite_file_locks: dict[str, threading.Lock] = {}
+_sqlite_file_locks_guard = threading.Lock()
+
+
+def _sqlite_file_lock(url: URL) -> threading.Lock | None:
+    path = url.database or ""
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return None
+
+    key = str(Path(path).resolve())
+    with _sqlite_file_locks_guard:
+        return _sqlite_file_locks.setdefault(key, threading.Lock())
 
 
 def parse_url(url: str) -> URL:
@@ -63,6 +81,7 @@ class Database:
         writer = self.engine.execution_options(**{_WRITE: True})
         self._write = sessionmaker(writer, expire_on_commit=False)
         changes.install(self._write, self.dialect)
+        self._write_lock = _sqlite_file_lock(self.url) if self.dialect == "sqlite" else None
 
     def _create_engine(self, pool_size: int) -> Engine:
         if self.dialect == "sqlite":
@@ -90,7 +109,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session for one unit of work: committed at the end, rolled back on error."""
-        with self._translate_errors(), self._write.begin() as session:
+        queue = self._write_lock or nullcontext()
+        with queue, self._translate_errors(), self._write.begin() as session:
             yield session
 
     @contextmanager
