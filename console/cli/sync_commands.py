@@ -1,0 +1,72 @@
+"""``switchboard watch`` and ``switchboard bench-sync``: the change feed for scripts and wallboards."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from console.domain import Change
+from console.errors import ValidationError
+
+
+def register(sub: Any) -> None:
+    watch = sub.add_parser("watch", help="print each change as one JSON line as soon as it is known")
+    watch.add_argument("--from-seq", type=int, metavar="SEQ",
+                       help="also print the changes after SEQ (default: only new ones)")
+    watch.add_argument("--count", type=int, metavar="N", help="stop after N changes")
+    watch.set_defaults(func=cmd_watch)
+    bench = sub.add_parser("bench-sync", help=(
+        "time how soon a change made by one workstation process reaches another"))
+    bench.add_argument("--changes", type=int, default=60, help="changes to time (default 60)")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench_sync)
+
+
+def change_line(change: Change) -> str:
+    """One change as the JSON line ``watch`` prints."""
+    return json.dumps({"seq": change.seq, "entity": change.entity, "id": change.entity_id,
+                       "op": change.op, "at": change.at.isoformat()}, ensure_ascii=False)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from console.app import open_services
+    from console.sync.follow import ChangeFollower
+
+    if args.count is not None and args.count < 1:
+        raise ValidationError("--count must be at least 1.")
+    services = open_services(args.db)
+    follower = ChangeFollower(services.db, start_seq=args.from_seq, on_connection=_connection)
+    printed = 0
+    try:
+        for batch in follower.batches():
+            for change in batch:
+                print(change_line(change), flush=True)
+                printed += 1
+                if args.count is not None and printed >= args.count:
+                    return 0
+    finally:
+        follower.stop()
+        services.close()
+    return 0
+
+
+def _connection(up: bool) -> None:
+    # stderr, so that stdout stays pure JSON lines for scripts.
+    print("switchboard: watching for changes" if up else
+          "switchboard: lost the database; reconnecting", file=sys.stderr, flush=True)
+
+
+def cmd_bench_sync(args: argparse.Namespace) -> int:
+    from console.cli.output import print_json
+    from console.sync.bench import format_sync_report, run_sync_bench
+
+    if args.changes < 5:
+        raise ValidationError("--changes must be at least 5.")
+    result = run_sync_bench(args.db, changes=args.changes)
+    if args.json:
+        print_json(result)
+    else:
+        print(format_sync_report(result))
+    return 0

@@ -1,0 +1,1 @@
+"""Sync between workstations: waking on changes (LISTEN/NOTIFY or polling) and following the log."""
