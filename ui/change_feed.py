@@ -1,13 +1,15 @@
-"""Live updates: polls the shared change log off the GUI thread and says what changed.
+"""Live updates: reads the shared change log off the GUI thread and says what changed.
 
-SQLite has no notifications, and PostgreSQL's NOTIFY needs a dedicated
-connection; polling ``seq > last_seen`` once a second is cheap on both and
-meets the one-second target. Each view decides what to refresh.
+On PostgreSQL a listener thread (LISTEN/NOTIFY, console.sync.wakeup) wakes
+the feed the moment another workstation commits; the timer is only a safety
+net. SQLite has no notifications, so the timer polls ``seq > last_seen``,
+which is cheap. Each view decides what to refresh.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,12 +18,15 @@ from console.domain import Change
 from console.errors import SwitchboardError
 from console.store import changes
 from console.store.db import Database
+from console.sync.wakeup import listen
 from ui.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 1000
+POLL_MS = 300  # SQLite: well inside the one-second target
+PG_SAFETY_POLL_MS = 5000  # PostgreSQL: NOTIFY wakes the feed; this only catches a lost one
 BATCH = 1000
+LISTENER_JOIN_S = 3.0
 
 
 def read_since(db: Database, last_seq: int) -> list[Change]:
@@ -52,6 +57,7 @@ class ChangeFeed(QObject):
 
     contacts_changed = Signal(object)
     entities_changed = Signal(object)
+    _woken = Signal()  # emitted by the listener thread, delivered on the GUI thread
 
     def __init__(self, jobs: Jobs, db: Database, interval_ms: int = POLL_MS,
                  parent: QObject | None = None) -> None:
@@ -60,8 +66,17 @@ class ChangeFeed(QObject):
         self._last: int | None = None
         self._busy = False
         self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
+        self._timer.setInterval(max(interval_ms, PG_SAFETY_POLL_MS) if db.is_postgres
+                                else interval_ms)
         self._timer.timeout.connect(self.poll)
+        self._woken.connect(self.poll)
+        self._stop_listening = threading.Event()
+        self._listener: threading.Thread | None = None
+
+    @property
+    def pushed(self) -> bool:
+        """Whether the database wakes this feed (PostgreSQL) rather than the timer polling."""
+        return self._listener is not None
 
     @property
     def last_seq(self) -> int | None:
@@ -73,9 +88,19 @@ class ChangeFeed(QObject):
         self._jobs.read(read_last_seq, self._db, on_success=self._started,
                         on_failure=self._failed)
         self._timer.start()
+        if self._db.is_postgres and self._listener is None:
+            self._stop_listening.clear()
+            self._listener = threading.Thread(
+                target=listen, args=(self._db, self._woken.emit, self._stop_listening),
+                name="switchboard-listen", daemon=True)
+            self._listener.start()
 
     def stop(self) -> None:
         self._timer.stop()
+        self._stop_listening.set()
+        if self._listener is not None:
+            self._listener.join(LISTENER_JOIN_S)
+            self._listener = None
 
     def _started(self, seq: int) -> None:
         self._busy = False
@@ -85,7 +110,9 @@ class ChangeFeed(QObject):
     def poll(self) -> None:
         """Asks for new changes unless a poll is still on its way."""
         if self._busy:
+            self._again = True  # a wake-up during a read: read once more when it is back
             return
+        self._again = False
         if self._last is None:
             self.start()
             return
@@ -96,6 +123,8 @@ class ChangeFeed(QObject):
     def _arrived(self, batch: list[Change]) -> None:
         self._busy = False
         if not batch:
+            if self._again:
+                self.poll()
             return
         self._last = max(self._last or 0, batch[-1].seq)
         grouped: dict[str, set[str]] = defaultdict(set)
@@ -105,7 +134,7 @@ class ChangeFeed(QObject):
         if contacts:
             self.contacts_changed.emit(contacts)
         self.entities_changed.emit(dict(grouped))
-        if len(batch) >= BATCH:
+        if len(batch) >= BATCH or self._again:
             self.poll()
 
     def _failed(self, exc: SwitchboardError) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 import psycopg
@@ -89,3 +90,32 @@ def open_wakeup(db: Database) -> Wakeup:
     if db.is_postgres:
         return NotifyWakeup(db)
     return PollingWakeup()
+
+
+def listen(db: Database, on_wake: Callable[[], None], stop: threading.Event, *,
+           interval: float = 0.25) -> None:
+    """Calls ``on_wake`` after each burst of notifications until ``stop`` is set.
+
+    For a thread of its own (the window's change feed). A lost connection is
+    reopened with backoff; ``on_wake`` is called after each reconnect too, since
+    changes may have been missed meanwhile.
+    """
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            wakeup = NotifyWakeup(db)
+        except psycopg.Error as exc:
+            log.info("cannot listen for changes (%s); retrying in %.1f s", exc, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, 15.0)
+            continue
+        delay = 0.5
+        on_wake()
+        try:
+            while not stop.is_set():
+                if wakeup.wait(interval):
+                    on_wake()
+        except psycopg.Error as exc:
+            log.info("lost the change listener (%s); reconnecting", exc)
+        finally:
+            wakeup.close()

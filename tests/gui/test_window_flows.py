@@ -319,9 +319,23 @@ def test_j_and_k_move_through_the_inbox_but_type_in_the_composer(
     assert window.inbox.selected_contact() == world.contacts[1].id
     qtbot.keyClick(window.inbox.table, Qt.Key.Key_K)
     assert window.inbox.selected_contact() == world.contacts[0].id
-    qtbot.waitUntil(lambda: window.conversation.detail is not None)
+    qtbot.waitUntil(lambda: window.conversation.detail is not None  # contact 1's may come first
+                    and window.conversation.detail.contact.id == world.contacts[0].id)
     editor = window.conversation.composer.editor
     editor.setFocus()
     qtbot.keyClicks(editor, "jk")
     assert window.conversation.composer.text() == "jk"
     assert window.inbox.selected_contact() == world.contacts[0].id
+
+
+def test_postgresql_pushes_changes_without_polling(make_window: WindowFactory, world: World,
+                                                   qtbot: QtBot) -> None:
+    window = make_window("emma", poll_ms=3_600_000)  # the timer never fires in this test
+    if not window.bench.services.db.is_postgres:
+        assert not window.feed.pushed
+        pytest.skip("SQLite has no notifications; the timer polls")
+    assert window.feed.pushed
+    contact = world.contacts[1]
+    world.services.inbox.claim(contact.id, "kenji")
+    qtbot.waitUntil(lambda: _row_text(window, contact.id, Column.ASSIGNEE) == "佐藤 健二",
+                    timeout=5000)
