@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from console.domain import ContactRow
+from console.domain import ContactRow, ContactStatus
 
 DEFAULT_WARNING_RATIO = 0.8
 
@@ -59,6 +59,8 @@ def sla(row: ContactRow, now: datetime, warning_ratio: float = DEFAULT_WARNING_R
     Warning starts when less than ``1 - warning_ratio`` of the target is left.
     """
     due = row.first_response_due
+    if due is None and row.status == ContactStatus.PENDING:
+        return SlaReading("paused", SlaState.NONE, "Waiting on the customer: the SLA clock is stopped")
     if due is None:
         return SlaReading("—", SlaState.NONE, "No first-response target")
     if row.first_response_at is not None:

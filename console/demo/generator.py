@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select
 
 from console.demo import articles as kb
+from console.demo import sla_seed
 from console.demo.bulk import BATCH_ROWS, advance_sequences, analyze, insert_rows, table_of, tuned_for_load
 from console.demo.contacts import ContactFactory, active_count
 from console.demo.people import CustomerFactory, Population
@@ -88,6 +89,8 @@ def generate(db: Database, *, customers: int, contacts: int, articles: int, seed
                                          now, say)
     sizes = _load_contacts(db, random.Random(f"{seed}:contacts"), contacts, now, ref,
                            population, say)
+    with db.write() as s:
+        sla_seed.seed_sla(s.connection(), random.Random(f"{seed}:sla"), now)
     imported = kb.import_samples(db, now)
     made = kb.insert_synthetic(db, random.Random(f"{seed}:kb"), max(0, articles - imported), now,
                                lambda n: say(f"articles: {n:,}") if _due(n, articles) else None)

@@ -1,13 +1,13 @@
 """Intake: a new contact arrives from a channel and joins its queue.
 
 Channels (e-mail, chat webhooks, CTI) and the demo call this; it stamps the
-SLA due times from the queue's targets and records the first inbound message.
+SLA due times (console.services.sla_engine: policy and business hours) and
+records the first inbound message.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from console.clock import Clock
 from console.domain import (
@@ -19,6 +19,7 @@ from console.domain import (
     Priority,
 )
 from console.errors import NotFound, ValidationError
+from console.services import sla_engine
 from console.services.rows import load_contact_row, queue_by_name
 from console.store import changes
 from console.store.db import Database
@@ -56,10 +57,9 @@ class IntakeService:
                 channel=channel, queue_id=q.id, customer_id=customer_id, subject=subject,
                 preview=" ".join(body.split())[:200], status=ContactStatus.NEW,
                 priority=int(priority), created_at=now, updated_at=now, version=1,
-                first_response_due=now + timedelta(seconds=q.first_response_target_s),
-                resolution_due=now + timedelta(seconds=q.resolution_target_s),
-                external_ref=external_ref,
+                external_ref=external_ref, sla_paused_s=0,
             )
+            sla_engine.stamp(s, contact)
             s.add(contact)
             s.flush()
             if body.strip():
