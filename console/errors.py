@@ -48,3 +48,7 @@ class ClaimConflict(SwitchboardError):
         self.contact_id = contact_id
         self.owner_login = owner_login
         self.owner_name = owner_name
+
+
+class SignInFailed(NotPermitted):
+    """Wrong login or password, or the account is locked for a while."""

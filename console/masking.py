@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MASK = "*"
 
 
@@ -15,3 +17,15 @@ def mask_number(number: str, visible: int = 4) -> str:
     if len(clean) <= visible:
         return MASK * len(clean)
     return MASK * (len(clean) - visible) + clean[-visible:]
+
+
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-]?\d){5,}")
+
+
+def mask_digit_runs(text: str, visible: int = 4) -> str:
+    """Masks every run of six or more digits (spaces and dashes allowed between them).
+
+    For free text that may hold a number somebody typed: a search box's query
+    before it goes to the audit log, a message before it goes to a log file.
+    """
+    return _DIGIT_RUN.sub(lambda m: mask_number(m.group(0), visible), text)

@@ -84,6 +84,8 @@ def clean_query(query: str) -> str:
         raise ValidationError(f"The search is {len(cleaned)} characters; keep it under {MAX_QUERY}.")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
         raise ValidationError("The search contains control characters.")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in cleaned):  # lone surrogates: not encodable
+        raise ValidationError("The search contains characters that are not text.")
     return cleaned
 
 

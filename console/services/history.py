@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from console.domain import Channel, ContactEventKind, TimelineEntry, TimelinePage
 from console.errors import ValidationError
+from console.masking import mask_digit_runs
 from console.store.models import Agent, Contact, ContactEvent, Message
 
 TEXT_LIMIT = 500
@@ -59,7 +60,8 @@ def page(session: Session, customer_id: int, channel: Channel | None, cursor: st
     rows = session.execute(stmt).all()
     entries = tuple(
         TimelineEntry(at=r.at, kind=r.kind, channel=Channel(r.channel), contact_id=r.contact_id,
-                      subject=r.subject, agent=r.agent, text=r.text or "", key=r.key)
+                      subject=mask_digit_runs(r.subject), agent=r.agent,
+                      text=mask_digit_runs(r.text or ""), key=r.key)
         for r in rows
     )
     last = entries[-1] if len(entries) == limit else None

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain import ContactDetail, MessageInfo, MessageKind
+from console.masking import mask_digit_runs
 from console.services import customer_cards
 from console.services.rows import load_contact_row
 from console.store.models import Agent, Contact, Disposition, Message
@@ -14,7 +15,8 @@ from console.store.models import Agent, Contact, Disposition, Message
 def message_info(session: Session, message: Message) -> MessageInfo:
     author = session.get(Agent, message.author_agent_id) if message.author_agent_id else None
     return MessageInfo(str(message.id), message.contact_id, MessageKind(message.kind),
-                       author.name if author else None, message.body, message.created_at)
+                       author.name if author else None, mask_digit_runs(message.body),
+                       message.created_at)
 
 
 def messages_of(session: Session, contact_id: int) -> tuple[MessageInfo, ...]:
@@ -25,7 +27,8 @@ def messages_of(session: Session, contact_id: int) -> tuple[MessageInfo, ...]:
         .where(Message.contact_id == contact_id)
         .order_by(Message.created_at, Message.id)
     ).all()
-    return tuple(MessageInfo(str(r[0]), r[1], MessageKind(r[2]), r[3], r[4], r[5]) for r in rows)
+    return tuple(MessageInfo(str(r[0]), r[1], MessageKind(r[2]), r[3], mask_digit_runs(r[4]), r[5])
+                 for r in rows)
 
 
 def contact_detail(session: Session, contact_id: int) -> ContactDetail:

@@ -1,0 +1,249 @@
+"""Security subcommands: ``audit``, ``users set-password`` and the signed-in ``branch`` look-ups.
+
+These run with the database credentials of whoever starts them (an
+administrator's shell on the server, see docs/deployment.md); exports are
+themselves written to the audit log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from console.cli.commands import _services
+from console.cli.output import print_json, print_table, when
+from console.domain import Role
+from console.errors import NotPermitted, ValidationError
+from console.services.audit import AuditFilter
+from console.services.branch_types import LOOKUP_KINDS
+
+if TYPE_CHECKING:
+    from console.app import Services
+    from console.security.guard import Authorized
+
+EXIT_TAMPERED = 4
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("audit", help="the tamper-evident audit log")
+    asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = asub.add_parser("verify", help="check the hash chain (exit 4 names the first bad entry)")
+    verify.add_argument("--expect-head", metavar="HASH",
+                        help="a head hash recorded earlier; fails if it is gone (a cut-off end)")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=cmd_audit_verify)
+    lst = asub.add_parser("list", help="list entries by person, customer and time")
+    _filters(lst)
+    lst.add_argument("--limit", type=int, default=200)
+    lst.set_defaults(func=cmd_audit_list)
+    export = asub.add_parser("export", help="export entries as JSON or CSV (recorded in the log)")
+    _filters(export)
+    export.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
+    export.set_defaults(func=cmd_audit_export)
+    users = sub.add_parser("users", help="sign-in accounts")
+    usub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    setpw = usub.add_parser("set-password", help="set or reset an agent's password")
+    setpw.add_argument("login", metavar="LOGIN")
+    setpw.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input")
+    setpw.set_defaults(func=cmd_users_set_password)
+    role = usub.add_parser("set-role", help="give an agent another role")
+    role.add_argument("login", metavar="LOGIN")
+    role.add_argument("role", choices=[r.value for r in Role])
+    role.set_defaults(func=cmd_users_set_role)
+    for name, text, func in (("unlock", "lift a sign-in lockout", cmd_users_unlock),
+                             ("deactivate", "stop a leaver signing in", cmd_users_deactivate)):
+        action = usub.add_parser(name, help=text)
+        action.add_argument("login", metavar="LOGIN")
+        action.set_defaults(func=func)
+    _branch(sub)
+
+
+def _branch(sub: Any) -> None:
+    p = sub.add_parser("branch", help="branch counter look-ups (sign in with --user)")
+    bsub = p.add_subparsers(dest="branch_command", metavar="ACTION", required=True)
+    lookup = bsub.add_parser("lookup", help="find a customer by name, phone, account or birth date")
+    lookup.add_argument("query", metavar="QUERY")
+    lookup.add_argument("--by", default="auto", choices=list(LOOKUP_KINDS))
+    card = bsub.add_parser("card", help="a customer's card, numbers masked")
+    card.add_argument("customer_id", type=int, metavar="CUSTOMER_ID")
+    for action, func in ((lookup, cmd_branch_lookup), (card, cmd_branch_card)):
+        action.add_argument("--user", metavar="LOGIN",
+                            help="sign in as LOGIN (default: the remembered sign-in)")
+        action.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of standard input")
+        action.add_argument("--json", action="store_true")
+        action.set_defaults(func=func)
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--person", metavar="LOGIN", help="who acted")
+    p.add_argument("--customer", type=int, metavar="ID", help="entries about this customer")
+    p.add_argument("--since", metavar="TIME", help="from this date or ISO time (UTC if no zone)")
+    p.add_argument("--until", metavar="TIME", help="before this date or ISO time")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+
+
+def parse_time(value: str | None, option: str) -> datetime | None:
+    """An ISO date or time from the command line; naive values are UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(f"{option} takes a date like 2026-11-30 or a time like "
+                              "2026-11-30T09:00+09:00.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _filter(args: argparse.Namespace) -> AuditFilter:
+    return AuditFilter(person=args.person, customer_id=args.customer,
+                       since=parse_time(args.since, "--since"),
+                       until=parse_time(args.until, "--until"))
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with _services(args) as sv:
+        report = sv.audit.verify(expect_head=args.expect_head)
+    if args.json:
+        print_json(report)
+    elif report.intact:
+        print(f"Audit log intact: {report.checked} entries, head {report.head_hash}.")
+    if not report.intact:
+        where = f"entry {report.first_bad_id}: " if report.first_bad_id is not None else ""
+        print(f"switchboard: audit log tampered: {where}{report.reason} "
+              f"({report.checked} entries checked before it).", file=sys.stderr)
+        return EXIT_TAMPERED
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    f = _filter(args)
+    with _services(args) as sv:
+        if args.json or args.csv:
+            sys.stdout.write(sv.audit.export(f, fmt="csv" if args.csv else "json",
+                                             limit=args.limit) + ("" if args.csv else "\n"))
+            return 0
+        entries = sv.audit.list(f, limit=args.limit)
+    print_table(["ID", "WHEN", "WHO", "WORKSTATION", "ACTION", "ENTITY", "DETAIL"],
+                [(e.id, when(e.at), e.actor_login or "-", e.workstation or "-", e.action,
+                  f"{e.entity} {e.entity_id}", _short(e.detail)) for e in entries])
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    from console.services import audit
+
+    f = _filter(args)
+    fmt = "csv" if args.csv else "json"
+    with _services(args) as sv:
+        text = sv.audit.export(f, fmt=fmt)
+        with sv.db.write() as s:
+            audit.append(s, at=sv.clock.now(), actor=None, action="export", entity="audit",
+                         entity_id="-", detail={"format": fmt, "by": "command line",
+                                                "host": socket.gethostname()[:64],
+                                                "filter": _describe(f)})
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_users_set_password(args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"New password for {args.login}: ")
+        if getpass.getpass("Again: ") != password:
+            raise ValidationError("The two passwords differ; nothing was changed.")
+    with _services(args) as sv:
+        sv.auth.set_password(args.login, password)
+    print(f"Password set for {args.login}.")
+    return 0
+
+
+def cmd_users_set_role(args: argparse.Namespace) -> int:
+    with _services(args) as sv:
+        sv.staff.set_role(args.login, Role(args.role))
+    print(f"{args.login} is now {args.role}.")
+    return 0
+
+
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    with _services(args) as sv:
+        sv.staff.unlock(args.login)
+    print(f"{args.login} may sign in again.")
+    return 0
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    with _services(args) as sv:
+        sv.staff.deactivate(args.login)
+    print(f"{args.login} can no longer sign in.")
+    return 0
+
+
+def _signed_in(sv: Services, args: argparse.Namespace) -> Authorized:
+    """The services as the person named by --user (or the remembered one) may use them."""
+    from console.security.guard import authorize
+
+    workstation = sv.settings.workstation
+    if args.user is None:
+        principal = sv.auth.resume(workstation=workstation)
+        if principal is None:
+            raise NotPermitted("Nobody is signed in on this workstation; pass --user LOGIN.")
+        return authorize(sv, principal)
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else getpass.getpass(f"Password for {args.user}: "))
+    return authorize(sv, sv.auth.sign_in(args.user, password, workstation=workstation))
+
+
+def cmd_branch_lookup(args: argparse.Namespace) -> int:
+    with _services(args) as sv:
+        rows = _signed_in(sv, args).branch.lookup(args.query, by=args.by)
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(["ID", "NAME", "KANA", "BORN", "PHONE"],
+                    [(r.id, r.display_name, r.name_kana or "", r.birth_year or "-",
+                      f"…{r.phone_hint}" if r.phone_hint else "-") for r in rows])
+    return 0
+
+
+def cmd_branch_card(args: argparse.Namespace) -> int:
+    with _services(args) as sv:
+        card = _signed_in(sv, args).branch.card(args.customer_id)
+    if args.json:
+        print_json(card)
+        return 0
+    print(f"{card.display_name} ({card.name_kana or '-'}), born {card.date_of_birth or '-'}, "
+          f"national ID {card.national_id or '-'}")
+    print(f"Phones: {', '.join(card.phones) or '-'}   E-mail: {', '.join(card.emails) or '-'}")
+    print_table(["PRODUCT", "NUMBER", "STATUS"],
+                [(a.product, a.masked_number, a.status) for a in card.accounts])
+    for app in card.applications:
+        print(f"Application {app.reference or app.id}: {app.kind}, {app.status}")
+    for appt in card.appointments:
+        print(f"Appointment {when(appt.starts_at)} {appt.location}: {appt.purpose}")
+    for c in card.complaints:
+        print(f"Complaint {c.id} ({c.status}): {c.summary}")
+    return 0
+
+
+def _describe(f: AuditFilter) -> dict[str, str | int | None]:
+    return {"person": f.person, "customer": f.customer_id,
+            "since": f.since.isoformat() if f.since else None,
+            "until": f.until.isoformat() if f.until else None}
+
+
+def _short(detail: dict[str, Any]) -> str:
+    text = " ".join(f"{k}={v}" for k, v in sorted(detail.items()))
+    return text if len(text) <= 60 else text[:59] + "…"

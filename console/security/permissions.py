@@ -1,0 +1,143 @@
+"""Who may call which service operation, and what each call writes to the audit log.
+
+``PERMISSIONS`` maps "service.operation" (a field of console.app.Services and
+a public method of it) to a Rule. An operation missing here is denied to
+everybody, and tests/unit/test_permissions.py fails until it is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.domain import Role
+
+A, S, B, M = Role.AGENT, Role.SUPERVISOR, Role.BRANCH, Role.ADMIN
+EVERYONE = frozenset(Role)
+STAFF = frozenset({A, S, B})  # people who serve customers
+LEADS = frozenset({S, M})
+ADMIN_ONLY = frozenset({M})
+BRANCH_DESK = frozenset({B, S})
+# Roles that may act on behalf of another agent (``own`` arguments below).
+ON_BEHALF = frozenset({S, M})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One operation's permission and audit.
+
+    Attributes:
+        roles: who may call it.
+        audit: the audit action written after a successful call (view, search,
+            change, export), or None when the operation audits itself or is not
+            about a customer record.
+        entity: the audit entry's entity.
+        key: the argument naming the record (the audit entry's entity_id).
+        actor: how the principal is passed in: "first" (first positional
+            argument), "keyword" (``actor=``) or None.
+        own: an argument that must be the caller's own login unless the caller's
+            role is in ON_BEHALF (an agent claims contacts for themself only).
+    """
+
+    roles: frozenset[Role]
+    audit: str | None = None
+    entity: str = ""
+    key: str | None = None
+    actor: str | None = None
+    own: str | None = None
+
+
+def _view(roles: frozenset[Role], entity: str, key: str) -> Rule:
+    return Rule(roles, audit="view", entity=entity, key=key)
+
+
+def _mine(roles: frozenset[Role] = STAFF) -> Rule:
+    return Rule(roles, own="agent_login")
+
+
+_BRANCH_SELF_AUDITED = {op: Rule(BRANCH_DESK, actor="first") for op in (
+    "lookup", "card", "verify_identity", "unmask_account", "unmask_national_id",
+    "update_contact_details", "open_application", "book_appointment")}
+
+PERMISSIONS: dict[str, Rule] = {
+    # Inbox: staff work contacts; an agent acts only as themself.
+    "inbox.list": Rule(STAFF),
+    "inbox.get": Rule(STAFF),
+    "inbox.get_many": Rule(STAFF),
+    "inbox.detail": _view(STAFF, "contact", "contact_id"),
+    "inbox.dispositions": Rule(STAFF),
+    "inbox.claim": _mine(),
+    "inbox.release": _mine(),
+    "inbox.next_best": _mine(),
+    "inbox.transfer": _mine(),
+    "inbox.reply": _mine(),
+    "inbox.add_note": _mine(),
+    "inbox.resolve": _mine(),
+    "inbox.set_status": _mine(),
+    # Customers: every search and view is audited.
+    "customers.find": Rule(STAFF, audit="search", entity="customers"),
+    "customers.get": _view(STAFF, "customer", "customer_id"),
+    "customers.history": _view(STAFF, "customer", "customer_id"),
+    "customers.create": Rule(STAFF, audit="change", entity="customer"),  # id: the new customer
+    # Scripts and knowledge base.
+    "templates.list": Rule(EVERYONE),
+    "templates.render": Rule(STAFF),
+    "templates.render_for_contact": Rule(STAFF),
+    "templates.save": Rule(LEADS, audit="change", entity="template", key="name"),
+    "kb.search": Rule(EVERYONE),
+    "kb.get": Rule(EVERYONE),
+    "kb.similar_titles": Rule(EVERYONE),
+    "kb.upsert": Rule(LEADS, audit="change", entity="kb_article", key="slug"),
+    "kb.import_path": Rule(LEADS, audit="change", entity="kb_article"),
+    # Agents and their state.
+    "agents.list": Rule(EVERYONE),
+    "agents.get": Rule(EVERYONE),
+    "agents.queues": Rule(EVERYONE),
+    "agents.state": Rule(EVERYONE),
+    "agents.set_state": Rule(STAFF, own="login"),
+    "intake.create_contact": Rule(STAFF),
+    # Set-up: admins only.
+    "admin.create_queue": Rule(ADMIN_ONLY, audit="change", entity="queue", key="name"),
+    "admin.create_agent": Rule(ADMIN_ONLY, audit="change", entity="agent", key="login"),
+    "admin.add_disposition": Rule(ADMIN_ONLY, audit="change", entity="disposition", key="code"),
+    # Audit log: supervisors and admins; exports are themselves audited.
+    "audit.list": Rule(LEADS, audit="view", entity="audit"),
+    "audit.export": Rule(LEADS, audit="export", entity="audit"),
+    "audit.verify": Rule(LEADS),
+    # Sign-in: the service audits sign-ins itself.
+    "auth.sign_in": Rule(EVERYONE),
+    "auth.resume": Rule(EVERYONE),
+    "auth.sign_out": Rule(EVERYONE, actor="first"),
+    "auth.set_password": Rule(ADMIN_ONLY, actor="keyword"),
+    "staff.set_role": Rule(ADMIN_ONLY, actor="keyword"),
+    "staff.unlock": Rule(frozenset({S, M}), actor="keyword"),
+    "staff.deactivate": Rule(ADMIN_ONLY, actor="keyword"),
+    # Branch desk: the service writes its own audit entries, in the same transaction.
+    **{f"branch.{op}": rule for op, rule in _BRANCH_SELF_AUDITED.items()},
+    "branch.record_complaint": Rule(STAFF, actor="first"),
+    "branch.escalate_complaint": Rule(STAFF, actor="first"),
+    # SLA set-up (issue 5): leads read it, admins change it (queue settings: leads too).
+    "sla.calendar": Rule(EVERYONE),
+    "sla.policies": Rule(EVERYONE),
+    "sla.create_calendar": Rule(ADMIN_ONLY, audit="change", entity="sla_calendar", key="name"),
+    "sla.add_holidays": Rule(ADMIN_ONLY, audit="change", entity="sla_calendar"),
+    "sla.remove_holiday": Rule(ADMIN_ONLY, audit="change", entity="sla_calendar"),
+    "sla.import_public_holidays": Rule(ADMIN_ONLY, audit="change", entity="sla_calendar"),
+    # Supervisors change a queue's priority from the wallboard.
+    "sla.configure_queue": Rule(LEADS, audit="change", entity="queue"),
+    "sla.set_policy": Rule(ADMIN_ONLY, audit="change", entity="sla_policy"),
+    "sla.remove_policy": Rule(ADMIN_ONLY, audit="change", entity="sla_policy"),
+    "sla.setup": Rule(LEADS),  # a read
+    # Live monitoring (issue 5): supervisors watch; staff record surveys.
+    "monitor.snapshot": Rule(LEADS),
+    "monitor.day_start": Rule(LEADS),
+    "monitor.service_level_series": Rule(LEADS),
+    "monitor.waiting_series": Rule(LEADS),
+    # Every agent's window announces breaches on its own contacts.
+    "monitor.claim_breach_notice": Rule(STAFF | LEADS, own="agent_login"),
+    "monitor.record_survey": Rule(STAFF),
+    # Who else is on a contact (issue 4): staff announce themselves only.
+    "presence.beat": _mine(),
+    "presence.leave": _mine(),
+    "presence.on_contact": Rule(STAFF),
+    "presence.purge_expired": Rule(ADMIN_ONLY),
+}

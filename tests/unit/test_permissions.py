@@ -1,0 +1,169 @@
+"""Roles are enforced by the service facade: every operation × every role, plus audit."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from pathlib import Path
+
+import pytest
+
+from console.app import Services, build_services
+from console.clock import ManualClock
+from console.config import Settings
+from console.domain import Role
+from console.errors import NotPermitted
+from console.security.guard import authorize
+from console.security.permissions import PERMISSIONS
+from console.security.principal import Principal
+from console.services.audit import AuditFilter
+from console.store.db import Database
+from tests.conftest import T0
+from tests.factories import World, small_world
+
+# The agreed matrix, written out independently of console.security.permissions:
+# a = agent, s = supervisor, b = branch, m = admin.
+EXPECTED = {
+    "inbox.list": "asb", "inbox.get": "asb", "inbox.get_many": "asb", "inbox.detail": "asb",
+    "inbox.dispositions": "asb", "inbox.claim": "asb", "inbox.release": "asb",
+    "inbox.next_best": "asb", "inbox.transfer": "asb", "inbox.reply": "asb",
+    "inbox.add_note": "asb", "inbox.resolve": "asb", "inbox.set_status": "asb",
+    "customers.find": "asb", "customers.get": "asb", "customers.history": "asb",
+    "customers.create": "asb",
+    "templates.list": "asbm", "templates.render": "asb", "templates.render_for_contact": "asb",
+    "templates.save": "sm",
+    "kb.search": "asbm", "kb.get": "asbm", "kb.similar_titles": "asbm", "kb.upsert": "sm",
+    "kb.import_path": "sm",
+    "agents.list": "asbm", "agents.get": "asbm", "agents.queues": "asbm", "agents.state": "asbm",
+    "agents.set_state": "asb", "intake.create_contact": "asb",
+    "admin.create_queue": "m", "admin.create_agent": "m", "admin.add_disposition": "m",
+    "audit.list": "sm", "audit.export": "sm", "audit.verify": "sm",
+    "auth.sign_in": "asbm", "auth.resume": "asbm", "auth.sign_out": "asbm",
+    "auth.set_password": "m",
+    "staff.set_role": "m", "staff.unlock": "sm", "staff.deactivate": "m",
+    "branch.lookup": "sb", "branch.card": "sb", "branch.verify_identity": "sb",
+    "branch.unmask_account": "sb", "branch.unmask_national_id": "sb",
+    "branch.update_contact_details": "sb", "branch.open_application": "sb",
+    "branch.book_appointment": "sb", "branch.record_complaint": "asb",
+    "branch.escalate_complaint": "asb",
+    "sla.calendar": "asbm", "sla.policies": "asbm", "sla.create_calendar": "m",
+    "sla.add_holidays": "m", "sla.remove_holiday": "m", "sla.import_public_holidays": "m",
+    "sla.configure_queue": "sm", "sla.set_policy": "m", "sla.remove_policy": "m", "sla.setup": "sm",
+    "monitor.snapshot": "sm", "monitor.day_start": "sm", "monitor.service_level_series": "sm",
+    "monitor.waiting_series": "sm", "monitor.claim_breach_notice": "asbm",
+    "monitor.record_survey": "asb",
+    "presence.beat": "asb", "presence.leave": "asb", "presence.on_contact": "asb",
+    "presence.purge_expired": "m",
+}
+LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m"}
+NOT_SERVICES = {"db", "clock", "settings"}
+
+
+def service_operations() -> list[str]:
+    """Every public method of every service in console.app.Services."""
+    hints = typing.get_type_hints(Services)
+    return sorted(
+        f"{field.name}.{name}"
+        for field in dataclasses.fields(Services) if field.name not in NOT_SERVICES
+        for name, _ in inspect.getmembers(hints[field.name], inspect.isfunction)
+        if not name.startswith("_"))
+
+
+OPERATIONS = service_operations()
+
+
+def test_every_service_operation_has_a_rule_and_an_expectation() -> None:
+    assert [op for op in OPERATIONS if op not in PERMISSIONS] == []
+    assert [op for op in OPERATIONS if op not in EXPECTED] == []
+    assert sorted(set(PERMISSIONS) - set(OPERATIONS)) == []
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[Services]:
+    path: Path = tmp_path_factory.mktemp("perm") / "unused.db"
+    sv = build_services(Database(f"sqlite:///{path}"), ManualClock(T0), Settings())
+    yield sv
+    sv.close()
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_operation_is_allowed_exactly_for_its_roles(services: Services, operation: str,
+                                                   role: Role) -> None:
+    guarded = authorize(services, Principal(1, "someone", "Someone", role, "WS-01"))
+    namespace, op = operation.split(".")
+    if LETTER[role] in EXPECTED.get(operation, ""):
+        assert callable(getattr(getattr(guarded, namespace), op))
+    else:
+        with pytest.raises(NotPermitted, match=f"signed in as {role.value} may not"):
+            getattr(getattr(guarded, namespace), op)
+
+
+def test_raw_handles_are_not_exposed(services: Services) -> None:
+    guarded = authorize(services, Principal(1, "m", "M", Role.ADMIN))
+    for name in ("db", "clock", "settings"):
+        with pytest.raises(AttributeError):
+            getattr(guarded, name).__class__  # noqa: B018
+    with pytest.raises(AttributeError):
+        guarded.customers._db  # noqa: B018
+
+
+@pytest.fixture
+def world(db: Database, clock: ManualClock) -> World:
+    w = small_world(db, clock)
+    w.services.admin.create_agent("bea", "Bea Branch", role=Role.BRANCH)
+    w.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    return w
+
+
+def _as(world: World, login: str) -> typing.Any:
+    a = world.services.agents.get(login)
+    return authorize(world.services, Principal(a.id, a.login, a.name, a.role, "WS-01"))
+
+
+def test_searches_and_views_are_audited_with_masked_queries(world: World) -> None:
+    emma = _as(world, "emma")
+    assert [c.id for c in emma.customers.find("smith")] == [world.alice]
+    emma.customers.find("1234 5678 9012")
+    emma.customers.get(world.alice)
+    emma.customers.history(world.yamada)
+    entries = world.services.audit.list(AuditFilter(person="emma"))
+    assert [(e.action, e.entity, e.entity_id) for e in entries] == [
+        ("search", "customers", "-"), ("search", "customers", "-"),
+        ("view", "customer", str(world.alice)), ("view", "customer", str(world.yamada))]
+    assert entries[0].detail["results"] == 1
+    assert entries[1].detail["query"] == "********9012"
+
+
+def test_an_agent_acts_only_as_themself(world: World) -> None:
+    contact = world.contacts[0].id
+    with pytest.raises(NotPermitted, match="only as themself"):
+        _as(world, "emma").inbox.claim(contact, "kenji")
+    assert world.services.inbox.get(contact).assignee_login is None
+    assert _as(world, "emma").inbox.claim(contact, "emma").assignee_login == "emma"
+    assert _as(world, "sara").inbox.release(contact, "emma").assignee_login is None
+
+
+def test_denied_calls_change_nothing_and_leave_no_trace(world: World) -> None:
+    before = world.services.audit.list()
+    with pytest.raises(NotPermitted):
+        _as(world, "emma").audit.export()
+    with pytest.raises(NotPermitted):
+        _as(world, "emma").admin.create_agent("mallory", "Mallory", role=Role.ADMIN)
+    assert [a.login for a in world.services.agents.list()].count("mallory") == 0
+    assert world.services.audit.list() == before
+
+
+def test_audit_reading_is_itself_audited(world: World) -> None:
+    sara = _as(world, "sara")
+    sara.audit.list(AuditFilter(person="emma"))
+    sara.audit.export(fmt="csv")
+    actions = [e.action for e in world.services.audit.list(AuditFilter(person="sara"))]
+    assert actions == ["view", "export"]
+
+
+def test_admin_sets_passwords_and_is_named_in_the_audit(world: World) -> None:
+    _as(world, "root").auth.set_password("emma", "a long enough secret")
+    last = world.services.audit.list()[-1]
+    assert (last.action, last.actor_login, last.detail["field"]) == ("change", "root", "password")
