@@ -8,6 +8,7 @@ after the service accepted the text, so a failure never loses what was typed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +17,14 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from console.domain import AgentState, ContactRow, MessageInfo, MessageKind
-from console.errors import SwitchboardError
+from console.errors import StaleContact, SwitchboardError, Unavailable
 from console.services.inbox import new_idempotency_key
 from ui.agent_state import AgentStateTracker
 from ui.context import Workbench
 from ui.dialogs import ResolveDialog, ResolveRequest, TransferDialog, TransferRequest
 from ui.directory import Directory
 from ui.drafts import Drafts
+from ui.offline import OfflineOutbox
 from ui.panes.conversation import ConversationPane
 from ui.widgets.banner import Banner
 
@@ -57,6 +59,9 @@ class ContactFlow(QObject):
         self._sending = False
         self._attempt: tuple[int, MessageKind, str, str] | None = None
         self.dialog: TransferDialog | ResolveDialog | None = None
+        self.outbox: OfflineOutbox | None = None  # set by the window
+        self._versions: dict[int, int] = {}  # contact versions reported by our own writes
+        self._in_flight: Counter[int] = Counter()
 
     @property
     def _login(self) -> str:
@@ -80,7 +85,7 @@ class ContactFlow(QObject):
         contact_id = self._contact()
         if contact_id is None:
             return
-        self._bench.jobs.write(self._bench.services.inbox.claim, contact_id, self._login,
+        self._write(contact_id, self._bench.services.inbox.claim, contact_id, self._login,
                                on_success=self._claimed, on_failure=self._refused)
 
     def _claimed(self, row: ContactRow) -> None:
@@ -88,7 +93,7 @@ class ContactFlow(QObject):
         self._done(row.id, row, f"Contact {row.id} is yours.")
 
     def get_next(self) -> None:
-        self._bench.jobs.write(self._bench.services.inbox.next_best, self._login,
+        self._write(None, self._bench.services.inbox.next_best, self._login,
                                on_success=self._got_next, on_failure=self._refused)
 
     def _got_next(self, row: ContactRow | None) -> None:
@@ -125,9 +130,52 @@ class ContactFlow(QObject):
         call: Callable[..., Any] = inbox.reply if kind == MessageKind.OUTBOUND else inbox.add_note
         self._sending = True
         self._conv.composer.set_busy(True)
-        self._bench.jobs.write(call, contact_id, self._login, text, idempotency_key=key,
+        # A reply is checked against the version on screen: if someone changed the
+        # contact meanwhile, the agent sees what changed and decides. A note never conflicts.
+        version = self._seen_version(contact_id) if kind == MessageKind.OUTBOUND else None
+        extra = {"expected_version": version} if version is not None else {}
+        self._write(contact_id, call, contact_id, self._login, text, idempotency_key=key, **extra,
                                on_success=lambda m: self._sent(contact_id, kind, text, m),
                                on_failure=self._send_failed)
+
+    def _seen_version(self, contact_id: int) -> int | None:
+        """The contact's version as the agent knows it: on screen, or after their own last write.
+
+        None (no check) while one of this workstation's own writes to the contact
+        is on its way: its outcome, not someone else's change, moves the version.
+        """
+        if self._in_flight[contact_id]:
+            return None
+        detail = self._conv.detail
+        shown = detail.contact.version if detail and detail.contact.id == contact_id else None
+        known = self._versions.get(contact_id)
+        if shown is None or known is None:
+            return shown if known is None else known
+        return max(shown, known)
+
+    def _write(self, contact_id: int | None, fn: Callable[..., Any], *args: Any,
+               on_success: Callable[[Any], None], on_failure: Callable[[SwitchboardError], None],
+               **kwargs: Any) -> None:
+        """One action on the write lane, remembering the version its result reports."""
+        if contact_id is not None:
+            self._in_flight[contact_id] += 1
+
+        def settle(result: Any) -> None:
+            if contact_id is not None:
+                self._in_flight[contact_id] -= 1
+            row_id, version = _version_of(result)
+            if row_id is not None and version is not None:
+                self._versions[row_id] = max(version, self._versions.get(row_id, 0))
+
+        def succeeded(result: Any) -> None:
+            settle(result)
+            on_success(result)
+
+        def failed(exc: SwitchboardError) -> None:
+            settle(None)
+            on_failure(exc)
+
+        self._bench.jobs.write(fn, *args, on_success=succeeded, on_failure=failed, **kwargs)
 
     def _key_for(self, contact_id: int, kind: MessageKind, text: str) -> str:
         """The same text sent again after a failure reuses its key: it is applied once."""
@@ -140,21 +188,43 @@ class ContactFlow(QObject):
     def _sent(self, contact_id: int, kind: MessageKind, text: str, _message: MessageInfo) -> None:
         self._sending, self._attempt = False, None
         self._conv.composer.set_busy(False)
-        draft = self._drafts.get(contact_id)
-        if draft.startswith(text):  # keep anything typed while it was being sent
-            self._drafts.put(contact_id, draft[len(text):].lstrip())
-        if self._conv.contact_id == contact_id:
-            self._conv.composer.set_text(self._drafts.get(contact_id))
+        self._take_from_composer(contact_id, text)
         if kind == MessageKind.OUTBOUND:
             self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
         self._done(contact_id, None, "Reply sent." if kind == MessageKind.OUTBOUND
                    else "Note added.")
         self._refresh_row(contact_id)
 
+    def _take_from_composer(self, contact_id: int, text: str) -> None:
+        """Removes a sent (or safely kept) text from the draft, keeping anything typed since."""
+        draft = self._drafts.get(contact_id)
+        if draft.startswith(text):
+            self._drafts.put(contact_id, draft[len(text):].lstrip())
+        if self._conv.contact_id == contact_id:
+            self._conv.composer.set_text(self._drafts.get(contact_id))
+
     def _send_failed(self, exc: SwitchboardError) -> None:
         self._sending = False
         self._conv.composer.set_busy(False)
+        if isinstance(exc, Unavailable) and self.outbox is not None and self._attempt is not None:
+            self._keep_offline(*self._attempt)
+            return
+        if isinstance(exc, StaleContact):
+            self._conv.reload()  # show what changed; the text stays in the composer
+            self._banner.problem(f"{exc.message} Your reply was not sent; send it again "
+                                 "when you have read the latest.")
+            return
         self._banner.problem(exc.message)
+
+    def _keep_offline(self, contact_id: int, kind: MessageKind, text: str, key: str) -> None:
+        """The database is away: the text goes to the outbox and leaves the composer."""
+        assert self.outbox is not None
+        self.outbox.keep_message(contact_id, kind, text, key)
+        self._attempt = None
+        self._take_from_composer(contact_id, text)
+        what = "reply" if kind == MessageKind.OUTBOUND else "note"
+        self._banner.problem(f"The shared database cannot be reached. Your {what} is kept on this "
+                             "computer and will be sent when it is back.")
 
     def _refresh_row(self, contact_id: int) -> None:
         self._bench.jobs.read(self._bench.services.inbox.get, contact_id,
@@ -173,8 +243,8 @@ class ContactFlow(QObject):
 
     def _transfer(self, contact_id: int, dialog: TransferDialog, req: TransferRequest) -> None:
         dialog.set_busy(True)
-        self._bench.jobs.write(
-            self._bench.services.inbox.transfer, contact_id, self._login, to_queue=req.to_queue,
+        self._write(
+            contact_id, self._bench.services.inbox.transfer, contact_id, self._login, to_queue=req.to_queue,
             to_agent=req.to_agent, note=req.note,
             on_success=lambda row: self._closed(dialog, row, f"Contact {row.id} transferred."),
             on_failure=lambda exc: self._dialog_refused(dialog, exc))
@@ -189,9 +259,9 @@ class ContactFlow(QObject):
 
     def _resolve(self, contact_id: int, dialog: ResolveDialog, req: ResolveRequest) -> None:
         dialog.set_busy(True)
-        self._bench.jobs.write(
-            self._bench.services.inbox.resolve, contact_id, self._login, req.disposition,
-            note=req.note,
+        self._write(
+            contact_id, self._bench.services.inbox.resolve, contact_id, self._login, req.disposition,
+            note=req.note, expected_version=self._seen_version(contact_id),
             on_success=lambda row: self._resolved(dialog, row),
             on_failure=lambda exc: self._dialog_refused(dialog, exc))
 
@@ -215,7 +285,18 @@ class ContactFlow(QObject):
     def _dialog_refused(self, dialog: TransferDialog | ResolveDialog,
                         exc: SwitchboardError) -> None:
         """Shows the refusal in the dialog, or in the banner if it was closed meanwhile."""
+        if isinstance(exc, StaleContact):
+            self._conv.reload()  # the next try checks against what is then on screen
         if shiboken6.isValid(dialog) and dialog.isVisible():
             dialog.show_error(exc.message)
         else:
             self._banner.problem(exc.message)
+
+
+def _version_of(result: Any) -> tuple[int | None, int | None]:
+    """(contact id, version) reported by an action's result, when it reports one."""
+    if isinstance(result, ContactRow):
+        return result.id, result.version
+    if isinstance(result, MessageInfo):
+        return result.contact_id, result.contact_version
+    return None, None

@@ -1,8 +1,9 @@
-"""``switchboard watch`` and ``switchboard bench-sync``: the change feed for scripts and wallboards."""
+"""``switchboard watch``, ``bench-sync`` and ``bench-load``: the change feed and its benchmarks."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -22,6 +23,12 @@ def register(sub: Any) -> None:
     bench.add_argument("--changes", type=int, default=60, help="changes to time (default 60)")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench_sync)
+    load = sub.add_parser("bench-load", help=(
+        "simulated agents claim and resolve contacts at once; checks none is lost or doubled"))
+    load.add_argument("--agents", type=int, default=50, help="simulated agents (default 50)")
+    load.add_argument("--contacts", type=int, default=10_000, help="contacts (default 10,000)")
+    load.add_argument("--json", action="store_true")
+    load.set_defaults(func=cmd_bench_load)
 
 
 def change_line(change: Change) -> str:
@@ -70,3 +77,15 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     else:
         print(format_sync_report(result))
     return 0
+
+
+def cmd_bench_load(args: argparse.Namespace) -> int:
+    from console.cli.output import print_json
+    from console.sync.load import format_load_report, run_load
+
+    report = run_load(args.db, agents=args.agents, contacts=args.contacts)
+    if args.json:
+        print_json({**dataclasses.asdict(report), "ok": report.ok})
+    else:
+        print(format_load_report(report))
+    return 0 if report.ok else 1

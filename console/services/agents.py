@@ -12,7 +12,7 @@ from sqlalchemy import select
 from console.clock import Clock
 from console.domain import AgentInfo, AgentState, QueueInfo, Role
 from console.errors import ValidationError
-from console.services.rows import agent_by_login
+from console.services.rows import agent_by_login, already_applied
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Agent, AgentQueue, AgentStateEvent, Queue, Team
@@ -74,15 +74,23 @@ class AgentService:
                 return StateNow(AgentState.OFFLINE, None)
             return StateNow(AgentState(last.state), last.started_at)
 
-    def set_state(self, login: str, state: AgentState, reason: str = "") -> StateNow:
-        """Records a state change (a no-op when the agent is already in that state)."""
+    def set_state(self, login: str, state: AgentState, reason: str = "", *,
+                  at: datetime | None = None, idempotency_key: str | None = None) -> StateNow:
+        """Records a state change (a no-op when the agent is already in that state).
+
+        Args:
+            at: when the agent changed state, for a change kept offline (default: now).
+            idempotency_key: a replayed outbox entry with this key is applied once.
+        """
         if len(reason) > 120:
             raise ValidationError("The reason is too long (120 characters at most).")
         current = self.state(login)
         if current.state == state:
             return current
-        now = self._clock.now()
+        now = min(at, self._clock.now()) if at is not None else self._clock.now()
         with self._db.write() as s:
+            if idempotency_key and already_applied(s, idempotency_key, self._clock.now()):
+                return self.state(login)
             agent = agent_by_login(s, login)
             s.add(AgentStateEvent(agent_id=agent.id, state=state, started_at=now, reason=reason))
             changes.record(s, "agent", agent.id)

@@ -122,6 +122,14 @@ _SORT_JOINS: dict[str, Callable[[Select[Any]], Select[Any]]] = {
 }
 
 
+def next_candidates(f: InboxFilter, limit: int) -> Select[Any]:
+    """Ids of the most urgent, longest-waiting contacts matching ``f`` (contacts table only,
+    so PostgreSQL can lock exactly these rows with FOR UPDATE SKIP LOCKED)."""
+    return (select(Contact.id).where(*_where(f))
+            .order_by(Contact.priority.asc(), Contact.created_at.asc(), Contact.id.asc())
+            .limit(limit))
+
+
 def build_query(f: InboxFilter, sort: str, descending: bool, cursor: str | None,
                 limit: int) -> Select[Any]:
     """The SELECT for one page (exposed for the benchmark's raw-SQL comparison).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -9,7 +10,8 @@ from sqlalchemy.orm import Session, aliased
 
 from console.domain import Channel, ContactRow, ContactStatus, Priority
 from console.errors import NotFound
-from console.store.models import Agent, Contact, Customer, Queue
+from console.masking import mask_digit_runs
+from console.store.models import Agent, AppliedRequest, Contact, Customer, Queue
 
 Assignee = aliased(Agent, name="assignee")
 
@@ -60,8 +62,8 @@ def to_contact_row(r: Any) -> ContactRow:
         channel=Channel(r.channel),
         status=ContactStatus(r.status),
         priority=Priority(r.priority),
-        subject=r.subject,
-        preview=r.preview,
+        subject=mask_digit_runs(r.subject),
+        preview=mask_digit_runs(r.preview),
         queue_id=r.queue_id,
         queue_name=r.queue_name,
         customer_id=r.customer_id,
@@ -106,3 +108,11 @@ def queue_by_name(session: Session, name: str) -> Queue:
     if queue is None:
         raise NotFound(f"There is no queue named '{name}'.")
     return queue
+
+
+def already_applied(s: Session, key: str, now: datetime) -> bool:
+    """True when a write with this key was applied before; else records it in this transaction."""
+    if s.get(AppliedRequest, key) is not None:
+        return True
+    s.add(AppliedRequest(key=key, applied_at=now))
+    return False

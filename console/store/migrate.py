@@ -23,7 +23,7 @@ _LOCK_KEY = 0x5B0A2E
 # Backend-specific search structures that the models deliberately do not describe.
 SEARCH_OBJECTS = frozenset({
     "kb_fts", "kb_fts_data", "kb_fts_idx", "kb_fts_docsize", "kb_fts_config", "kb_fts_content",
-    "search_vector", "ix_kb_articles_search_vector",
+    "search_vector", "ix_kb_articles_search_vector", "ix_kb_articles_title_trgm",
 })
 
 

@@ -14,11 +14,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from console.domain import ContactDetail
+from console.sync.outbox import OutboxEntry
 from ui.context import Workbench
 from ui.drafts import Drafts
 from ui.panes.composer import Composer
 from ui.panes.customer_header import CustomerHeader
 from ui.panes.thread_view import ThreadView
+from ui.presence import PresenceLabel
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,9 @@ class ConversationPane(QWidget):
         self._bench, self._drafts = bench, drafts
         self._contact_id: int | None = None
         self._detail: ContactDetail | None = None
+        self._kept: list[OutboxEntry] = []
         self.header = CustomerHeader(bench.agent.login, self)
+        self.presence = PresenceLabel(self)
         self.toolbar = QToolBar("Contact", self)
         self.toolbar.setObjectName("contactToolbar")
         self.toolbar.setIconSize(QSize(16, 16))
@@ -71,6 +75,7 @@ class ConversationPane(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         box.addWidget(self.header)
+        box.addWidget(self.presence)
         box.addWidget(self.toolbar)
         box.addWidget(split, 1)
         self.composer.setEnabled(False)
@@ -89,6 +94,7 @@ class ConversationPane(QWidget):
         if contact_id == self._contact_id:
             return
         self._contact_id, self._detail = contact_id, None
+        self.presence.show_others([])
         self.composer.set_text(self._drafts.get(contact_id) if contact_id else "")
         self.composer.setEnabled(contact_id is not None)
         if contact_id is None:
@@ -118,9 +124,22 @@ class ConversationPane(QWidget):
             return
         self._detail = detail
         self.header.show_detail(detail)
-        name = detail.customer.display_name if detail.customer else "Customer"
-        self.thread.show_messages(detail.messages, name, self._bench.tz)
+        self._show_thread()
         self.detail_loaded.emit(detail)
+
+    def show_kept(self, entries: Sequence[OutboxEntry]) -> None:
+        """Replies and notes kept offline for the contact on screen."""
+        self._kept = list(entries)
+        self._show_thread()
+
+    def _show_thread(self) -> None:
+        detail = self._detail
+        if detail is None:
+            if self._kept:
+                self.thread.show_messages([], "Customer", self._bench.tz, self._kept)
+            return
+        name = detail.customer.display_name if detail.customer else "Customer"
+        self.thread.show_messages(detail.messages, name, self._bench.tz, self._kept)
 
     def _remember_draft(self, text: str) -> None:
         if self._contact_id is not None:

@@ -14,8 +14,10 @@ from datetime import tzinfo
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from console.domain import MessageInfo, MessageKind
+from console.sync.outbox import EntryKind, OutboxEntry
 from ui import palette
 
+TAKE_BACK = "outbox:take-back:"  # link on a refused entry: its text returns to the composer
 _LABELS = {MessageKind.INBOUND: "Customer", MessageKind.OUTBOUND: "Reply",
            MessageKind.NOTE: "Internal note"}
 
@@ -41,6 +43,23 @@ def _bubble(message: MessageInfo, customer: str, tz: tzinfo | None) -> str:
             f"style='margin-bottom:8px;'><tr>{row}</tr></table>")
 
 
+def _kept_bubble(entry: OutboxEntry, tz: tzinfo | None) -> str:
+    """A reply or note kept offline: dashed, with what happens to it next."""
+    at = (entry.created_at.astimezone(tz) if tz else entry.created_at).strftime("%d %b %H:%M")
+    what = "Reply" if entry.kind is EntryKind.REPLY else "Internal note"
+    if entry.failed:
+        status = (f"<span style='color:{palette.URGENT_FG};'><b>Not sent:</b> "
+                  f"{html.escape(entry.problem)}</span> · <a href='{TAKE_BACK}{entry.key}'>"
+                  "Move back to the composer</a>")
+    else:
+        status = f"<b>Waiting to be sent</b> (kept on this computer while offline) · {at}"
+    head = f"<span style='font-size:small; color:{palette.MUTED};'>{what} · {status}</span>"
+    body = html.escape(entry.text).replace("\n", "<br>")
+    return (f"<table width='100%' cellspacing='0' cellpadding='0' style='margin-bottom:8px;'>"
+            f"<tr><td width='18%'></td><td style='padding:8px 10px; border:1px dashed "
+            f"{palette.BORDER};'>{head}<br>{body}</td></tr></table>")
+
+
 class ThreadView(QTextBrowser):
     """A read-only view of one contact's messages, oldest at the top.
 
@@ -55,12 +74,13 @@ class ThreadView(QTextBrowser):
         self.setPlaceholderText("Messages of the selected contact appear here.")
 
     def show_messages(self, messages: Sequence[MessageInfo], customer: str,
-                      tz: tzinfo | None) -> None:
-        """Shows the thread and scrolls to the newest message."""
-        if not messages:
+                      tz: tzinfo | None, kept: Sequence[OutboxEntry] = ()) -> None:
+        """Shows the thread, then what is kept offline, and scrolls to the newest."""
+        if not messages and not kept:
             self.setHtml(f"<p style='color:{palette.MUTED};'>No messages on this contact yet.</p>")
             return
-        self.setHtml("".join(_bubble(m, customer, tz) for m in messages))
+        self.setHtml("".join(_bubble(m, customer, tz) for m in messages)
+                     + "".join(_kept_bubble(e, tz) for e in kept))
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 
