@@ -12,10 +12,17 @@ from console.clock import Clock, SystemClock
 from console.config import Settings, load_settings, resolve_url, with_keyring_password
 from console.services.admin import AdminService
 from console.services.agents import AgentService
+from console.services.audit import AuditService
+from console.services.auth import AuthService
+from console.services.branch import BranchService
 from console.services.customers import CustomerService
 from console.services.inbox import InboxService
 from console.services.intake import IntakeService
 from console.services.kb import KbService
+from console.services.monitor import MonitorService
+from console.services.presence import PresenceService
+from console.services.sla import SlaService
+from console.services.staff import StaffService
 from console.services.templates import TemplateService
 from console.store.db import Database
 from console.store.migrate import ensure_schema
@@ -33,8 +40,15 @@ class Services:
     templates: TemplateService
     agents: AgentService
     admin: AdminService
+    audit: AuditService
+    auth: AuthService
+    branch: BranchService
+    staff: StaffService
     intake: IntakeService
     kb: KbService
+    presence: PresenceService
+    sla: SlaService
+    monitor: MonitorService
 
     def close(self) -> None:
         self.db.dispose()
@@ -50,8 +64,15 @@ def build_services(db: Database, clock: Clock, settings: Settings) -> Services:
         templates=TemplateService(db, clock, settings.timezone),
         agents=AgentService(db, clock),
         admin=AdminService(db, clock),
+        audit=AuditService(db, clock),
+        auth=AuthService(db, clock),
+        branch=BranchService(db, clock, settings.phone_regions),
+        staff=StaffService(db, clock),
         intake=IntakeService(db, clock),
         kb=KbService(db, clock),
+        presence=PresenceService(db, clock),
+        sla=SlaService(db, clock),
+        monitor=MonitorService(db, clock, settings.timezone),
     )
 
 

@@ -156,6 +156,8 @@ class MessageInfo:
     author: str | None
     body: str
     created_at: datetime
+    # The contact's version after the write that returned this message (None when read back).
+    contact_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,14 @@ import logging
 from collections.abc import Collection
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenuBar, QSplitter, QVBoxLayout, QWidget
 
 from console.domain import AgentState, ContactDetail, ContactRow
 from console.errors import SwitchboardError
-from ui import layout
+from console.sync.outbox import Outbox, ReplayReport
+from ui import layout, sla_alerts
 from ui.actions import WindowActions
 from ui.agent_state import AgentStateTracker
 from ui.change_feed import ChangeFeed
@@ -26,14 +27,19 @@ from ui.context import Workbench
 from ui.directory import Directory, Reference
 from ui.drafts import Drafts
 from ui.icons import icon
+from ui.jobs import Connection
 from ui.main_menus import build_menus, show_shortcuts
+from ui.offline import OfflineOutbox, outbox_path
 from ui.panes.conversation import ConversationPane
 from ui.panes.history_pane import HistoryPane
 from ui.panes.inbox_pane import InboxPane
 from ui.panes.kb_pane import KbPane
 from ui.panes.scripts_pane import ScriptsPane
+from ui.panes.thread_view import TAKE_BACK
+from ui.presence import PresenceTracker
 from ui.status_bar import AgentStatusBar
 from ui.ui_settings import UiSettings
+from ui.wallboard.launcher import WallboardLauncher
 from ui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -71,10 +77,14 @@ class MainWindow(QMainWindow):
         self.directory = Directory(bench.jobs, bench.services, self)
         self.agent_state = AgentStateTracker(bench, self)
         self.feed = ChangeFeed(bench.jobs, bench.services.db, poll_ms, self)
+        self.presence = PresenceTracker(bench, self)
+        self.offline = OfflineOutbox(bench, Outbox(outbox_path(self.settings, bench.agent.login),
+                                                   bench.clock), self)
         self.banner = Banner(self)
         self._build_panes()
         self.flow = ContactFlow(bench, self.conversation, self.drafts, self.banner,
                                 self.directory, self.agent_state, self)
+        self.flow.outbox = self.offline
         self.status = AgentStatusBar(bench.agent, self)
         self.setStatusBar(self.status)
         self._handle_since: dict[int, datetime] = {}
@@ -82,6 +92,7 @@ class MainWindow(QMainWindow):
         self.ticker = QTimer(self)
         self.ticker.setInterval(TICK_MS)
         self.ticker.timeout.connect(self.tick)
+        self.alerts = sla_alerts.attach(self)
         self._wire_actions()
         self._wire_panes()
         self._default_state = self.saveState(layout.STATE_VERSION)
@@ -121,6 +132,7 @@ class MainWindow(QMainWindow):
             ("kbDock", "Knowledge base", self.kb))}
         self.resizeDocks([self.docks["historyDock"]], [430], Qt.Orientation.Horizontal)
         build_menus(menus, self.commands, list(self.docks.values()))
+        self.wallboard = WallboardLauncher(self.bench, self.feed, menus, self)
 
     def _dock(self, title: str, name: str, pane: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -173,6 +185,13 @@ class MainWindow(QMainWindow):
         self.feed.contacts_changed.connect(self._contacts_changed)
         self.feed.entities_changed.connect(self.directory.entities_changed)
         self.feed.entities_changed.connect(self.agent_state.entities_changed)
+        self.feed.entities_changed.connect(self.presence.entities_changed)
+        self.presence.others_changed.connect(self.conversation.presence.show_others)
+        self.conversation.composer.text_edited.connect(self.presence.composing)
+        self.offline.changed.connect(self._show_kept)
+        self.conversation.thread.anchorClicked.connect(self._thread_link)
+        self.offline.replayed.connect(self._replayed)
+        jobs.connection_changed.connect(self._connection_changed)
         self.directory.loaded.connect(self._reference_loaded)
         self.agent_state.changed.connect(self._state_changed)
         self.status.state_chosen.connect(self.agent_state.request)
@@ -191,6 +210,7 @@ class MainWindow(QMainWindow):
         """Once a second: repaints timer cells and the status bar's timers."""
         self.inbox.model.tick()
         self.status.tick(self.bench.clock.now())
+        sla_alerts.check(self)
 
     def open_contact(self, contact_id: int) -> None:
         """Shows a contact, selecting it in the inbox when it is listed there."""
@@ -204,11 +224,41 @@ class MainWindow(QMainWindow):
                                else None)
 
     def _show_contact(self, contact_id: int, row: ContactRow | None) -> None:
+        self.presence.watch(contact_id)  # first: the draft the composer restores counts as replying
         self.conversation.open_contact(contact_id)
+        self._show_kept()
         self.scripts.show_contact(contact_id)
         if row is not None:
             self.history.show_customer(row.customer_id)  # in parallel with the detail
         self._update_handle(row)
+
+    def _show_kept(self) -> None:
+        self.conversation.show_kept(self.offline.entries_for(self.conversation.contact_id))
+
+    def _thread_link(self, url: QUrl) -> None:
+        """A refused outbox entry: its text goes back to the composer, the entry goes."""
+        link = url.toString()
+        if not link.startswith(TAKE_BACK):
+            return
+        key = link.removeprefix(TAKE_BACK)
+        entry = next((e for e in self.offline.entries_for(self.conversation.contact_id)
+                      if e.key == key), None)
+        if entry is not None:
+            self.conversation.composer.insert(entry.text)
+            self.offline.discard(key)
+
+    def _replayed(self, report: ReplayReport) -> None:
+        sent = f"{report.applied} kept while offline sent." if report.applied else ""
+        if report.failed:
+            self.banner.problem(f"{sent} {report.failed} could not be sent; their text is shown "
+                                "in the conversation.".strip())
+        else:
+            self.banner.info(sent)
+
+    def _connection_changed(self, state: str) -> None:
+        if state == Connection.OFFLINE.value:
+            self.banner.problem("The shared database cannot be reached. Keep working: what you "
+                                "send is kept on this computer and sent when it is back.")
 
     def _detail_loaded(self, detail: ContactDetail) -> None:
         self.history.show_customer(detail.customer.id if detail.customer else None)
@@ -294,6 +344,8 @@ class MainWindow(QMainWindow):
         """Saves layout and drafts, and stops the timers; pending writes still finish."""
         self.ticker.stop()
         self.feed.stop()
+        self.presence.stop()
+        self.offline.stop()
         self.kb.debounce.stop()
         self.drafts.flush()
         layout.save(self.settings, self, self.inbox.table.horizontalHeader(), self._splitters(),

@@ -61,6 +61,10 @@ def _shoot(services: Services, out: Path, size: tuple[int, int], agent_login: st
         if demo:  # only the throwaway demo database is written to
             window.agent_state.request(AgentState.AVAILABLE)
         fill(window)
+        if demo:  # the agent takes the contact, as they would before replying
+            window.commands.claim.trigger()
+            wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the claim")
+            window.inbox.table.setFocus()
         wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the last updates")
         window.tick()
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +101,9 @@ def _pick_contact(window: MainWindow) -> int:
     """A contact that shows off the panes: a Japanese customer if listed, else any known one."""
     model = window.inbox.model
     rows = [model.contact_at(i) for i in range(model.rowCount())]
-    known = [r for r in rows if r is not None and r.customer_id is not None]
+    mine = window.bench.agent.login
+    known = [r for r in rows if r is not None and r.customer_id is not None
+             and r.assignee_login in (None, mine)]  # not one someone else is working
     japanese = [r for r in known if has_cjk(r.customer_name)]
     chosen = (japanese or known or [r for r in rows if r is not None])[0]
     return chosen.id

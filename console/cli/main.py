@@ -15,6 +15,7 @@ from pathlib import Path
 
 from console import __version__
 from console.errors import SwitchboardError
+from console.masking import mask_digit_runs
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,13 @@ class Command:
 
 
 def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
-    from console.cli import commands, db_commands
+    from console.cli import (
+        commands,
+        db_commands,
+        security_commands,
+        supervisor_commands,
+        sync_commands,
+    )
 
     parser = argparse.ArgumentParser(prog="switchboard", description=(
         "Switchboard agent console. Without a command, opens the console window."))
@@ -40,7 +47,8 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="URL", help=(
         "database URL (default: $SWITCHBOARD_DB, the config file, or the embedded SQLite file)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in (db_commands.register, commands.register):
+    for register in (db_commands.register, commands.register, security_commands.register,
+                     sync_commands.register, supervisor_commands.register):
         register(sub)
     for cmd in extra:
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
@@ -76,7 +84,8 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = (),
         print("switchboard: interrupted", file=sys.stderr)
         return 130
     except Exception:
-        log.exception("unexpected error in 'switchboard %s'", " ".join(args_list))
+        # Arguments may hold a number somebody typed (a search): never log it in full.
+        log.exception("unexpected error in 'switchboard %s'", mask_digit_runs(" ".join(args_list)))
         print(f"switchboard: internal error; the details are in {_log_path()}", file=sys.stderr)
         return EXIT_BUG
 

@@ -9,6 +9,7 @@ contact event and records the change for the feed.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import uuid
 from datetime import datetime
 
@@ -28,9 +29,9 @@ from console.domain import (
     Role,
 )
 from console.errors import ClaimConflict, NotFound, NotPermitted, StaleContact, ValidationError
-from console.services import inbox_query, threads
+from console.services import inbox_query, sla_engine, threads
 from console.services.inbox_query import InboxFilter, InboxPage
-from console.services.rows import agent_by_login, load_contact_row, queue_by_name
+from console.services.rows import agent_by_login, already_applied, load_contact_row, queue_by_name
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Agent, Contact, ContactEvent, Message
@@ -139,13 +140,15 @@ class InboxService:
         """Claims the most urgent, longest-waiting unassigned contact in the agent's queues."""
         with self._db.write() as s:
             agent = agent_by_login(s, agent_login)
-            stmt = inbox_query.build_query(
-                InboxFilter(statuses=(ContactStatus.NEW, ContactStatus.OPEN), unassigned=True,
-                            my_queues_of=agent.login), "priority", False, None, 1)
-            picked = select(stmt.subquery().c.id)
+            wanted = InboxFilter(statuses=(ContactStatus.NEW, ContactStatus.OPEN), unassigned=True,
+                                 my_queues_of=agent.login)
             if self._db.is_postgres:
-                picked = (select(Contact.id).where(Contact.id.in_(picked))
-                          .with_for_update(skip_locked=True))
+                # Locks the first contact nobody else is locking: fifty agents pressing
+                # "Get next" at once each get a different one, without waiting.
+                picked = inbox_query.next_candidates(wanted, 1).with_for_update(
+                    skip_locked=True, of=Contact)
+            else:
+                picked = inbox_query.next_candidates(wanted, 1)  # writers are serialised
             contact_id = s.execute(picked).scalar()
             if contact_id is None:
                 return None
@@ -198,7 +201,8 @@ class InboxService:
             if key:
                 done = s.execute(select(Message).where(Message.idempotency_key == key)).scalar()
                 if done is not None:
-                    return threads.message_info(s, done)
+                    return dataclasses.replace(threads.message_info(s, done), contact_version=(
+                        s.get_one(Contact, done.contact_id).version))
             agent = agent_by_login(s, agent_login)
             contact = (self._held(s, contact_id, agent, expected_version)
                        if kind == MessageKind.OUTBOUND else self._contact(s, contact_id))
@@ -207,12 +211,20 @@ class InboxService:
             if kind == MessageKind.OUTBOUND and contact.first_response_at is None:
                 contact.first_response_at = now
             self._touch(s, contact, now)
-            return threads.message_info(s, message)
+            return dataclasses.replace(threads.message_info(s, message),
+                                       contact_version=contact.version)
 
     def resolve(self, contact_id: int, agent_login: str, disposition: str, *, note: str = "",
-                expected_version: int | None = None) -> ContactRow:
-        """Closes the work on a contact with a disposition code."""
+                expected_version: int | None = None,
+                idempotency_key: str | None = None) -> ContactRow:
+        """Closes the work on a contact with a disposition code.
+
+        With ``idempotency_key``, a second call with the same key (an outbox
+        replay) returns the contact as it is instead of resolving it again.
+        """
         with self._db.write() as s:
+            if idempotency_key and already_applied(s, idempotency_key, self._clock.now()):
+                return load_contact_row(s, contact_id)
             agent = agent_by_login(s, agent_login)
             dispo = s.get(DispositionModel, disposition)
             if dispo is None or not dispo.active:
@@ -222,6 +234,7 @@ class InboxService:
             if note.strip():
                 self._message(s, contact_id, MessageKind.NOTE, agent.id, _clean_body(note), now,
                               None)
+            sla_engine.on_status_change(s, contact, ContactStatus.RESOLVED, now)
             contact.status, contact.resolved_at = ContactStatus.RESOLVED, now
             contact.disposition_code = dispo.code
             self._touch(s, contact, now)
@@ -238,6 +251,7 @@ class InboxService:
             if not reopening:
                 contact = self._held(s, contact_id, agent, expected_version)
             now = self._clock.now()
+            sla_engine.on_status_change(s, contact, status, now)
             contact.status = status
             if status in ACTIVE_STATUSES:
                 contact.resolved_at = None
@@ -257,6 +271,10 @@ class InboxService:
               expected_version: int | None = None) -> Contact:
         """The contact, checked to be active and this agent's (claiming it if free)."""
         contact = self._contact(s, contact_id)
+        # Who has it first: "Kenji has it" tells the agent more than "it changed".
+        if contact.assignee_id not in (None, agent.id) and agent.role not in _MANAGERS:
+            owner = s.get_one(Agent, contact.assignee_id)
+            raise ClaimConflict(contact_id, owner.login, owner.name)
         if expected_version is not None and contact.version != expected_version:
             raise StaleContact(
                 f"Contact {contact_id} was changed by someone else since you opened it "
@@ -267,9 +285,6 @@ class InboxService:
         if contact.assignee_id is None:
             self._claim(s, contact_id, agent)
             s.refresh(contact)
-        elif contact.assignee_id != agent.id and agent.role not in _MANAGERS:
-            owner = s.get_one(Agent, contact.assignee_id)
-            raise ClaimConflict(contact_id, owner.login, owner.name)
         return contact
 
     def _touch(self, s: Session, contact: Contact, now: datetime) -> None:
@@ -315,3 +330,4 @@ def new_idempotency_key() -> str:
 
 
 __all__ = ["InboxFilter", "InboxPage", "InboxService", "NotPermitted"]
+

@@ -25,11 +25,13 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     table,
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from console import text
 from console.clock import Clock
@@ -66,6 +68,7 @@ MIN_PREFIX = 3
 # With a language filter, the best this many times ``limit`` hits are ranked
 # first without it; the filtered top hits are exact if enough of them are in it.
 _FILTER_HEADROOM = 4
+_MAX_SIMILAR_WORDS = 6  # of a typo'd query, for "did you mean"
 _IN_CHUNK = 500  # slugs per IN (...) lookup, well under every backend's parameter limit
 # PostgreSQL's 'english' configuration drops these words from queries and
 # documents; dropping them on SQLite too gives both backends the same results
@@ -167,6 +170,23 @@ class KbService:
                 rows = _search_sqlite(session, fts5_query(groups), language, limit)
         # Snippets are built only for the hits, outside the session.
         return [ArticleHit(r.id, r.title, snippet(r.body, groups), r.category, r.language,
+                           float(r.score)) for r in rows]
+
+    def similar_titles(self, query: str, *, language: str | None = None,
+                       limit: int = 5) -> list[ArticleHit]:
+        """"Did you mean": titles that look like a query that found nothing (a typo).
+
+        On PostgreSQL, pg_trgm's word similarity over a trigram index on the
+        title. SQLite has no trigram similarity, so it suggests nothing.
+        """
+        cleaned = clean_query(query)
+        words = [w for w in cleaned.lower().split() if len(w) >= MIN_PREFIX
+                 and w not in STOPWORDS][:_MAX_SIMILAR_WORDS]
+        if not self._db.is_postgres or text.has_cjk(cleaned) or not words:
+            return []
+        with self._db.read() as session:
+            rows = _similar_titles(session, words, language, min(limit, MAX_LIMIT))
+        return [ArticleHit(r.id, r.title, snippet(r.body, []), r.category, r.language,
                            float(r.score)) for r in rows]
 
     def get(self, article_id: int) -> Article:
@@ -314,6 +334,24 @@ def _search_postgres(session: Session, query: str, language: str | None,
     tsq = func.to_tsquery(literal_column("'english'::regconfig"), bindparam("tsq", query))
     score = func.ts_rank(_PG_VECTOR, tsq, _PG_NORMALISATION).label("score")
     stmt = select(*_HIT_COLUMNS, score).where(_PG_VECTOR.op("@@")(tsq))
+    if language is not None:
+        stmt = stmt.where(KbArticle.language == language)
+    return session.execute(stmt.order_by(score.desc(), KbArticle.id).limit(limit)).all()
+
+
+def _similar_titles(session: Session, words: list[str], language: str | None,
+                    limit: int) -> Sequence[Row[Any]]:
+    """Titles close to any of ``words``, ranked by how close they are to all of them.
+
+    pg_trgm's word similarity forgives a typo ("pasword", "tranfser"); the
+    trigram GIN index on the title answers ``<%`` without reading every row.
+    """
+    params: list[BindParameter[str]] = [bindparam(f"w{i}", w) for i, w in enumerate(words)]
+    score: ColumnElement[Any] = sum(
+        (func.word_similarity(p, KbArticle.title) for p in params[1:]),
+        func.word_similarity(params[0], KbArticle.title))
+    near = or_(*(p.op("<%")(KbArticle.title) for p in params))
+    stmt = select(*_HIT_COLUMNS, score.label("score")).where(near)
     if language is not None:
         stmt = stmt.where(KbArticle.language == language)
     return session.execute(stmt.order_by(score.desc(), KbArticle.id).limit(limit)).all()

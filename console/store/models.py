@@ -87,6 +87,9 @@ class Agent(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Sign-in lockout (console.services.auth): failures since the last success.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     team: Mapped[Team | None] = relationship()
 
@@ -125,7 +128,7 @@ class Customer(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     segment: Mapped[str] = mapped_column(String(16), default="retail")
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     national_id: Mapped[str | None] = mapped_column(String(32))
     # Normalised search keys (see console.text): lower-case Latin
     # "family given" and "given family", katakana reading and kanji, no spaces.
@@ -206,6 +209,10 @@ class Contact(Base):
     resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
     external_ref: Mapped[str | None] = mapped_column(String(120))
+    # SLA pause bookkeeping (issue 5): business seconds spent pending on the
+    # customer so far, and since when the clock is stopped (None: running).
+    sla_paused_s: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Message(Base):
@@ -292,6 +299,9 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The tamper-evident chain (console.services.audit): sha256 hex digests.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class ChangeLogEntry(Base):

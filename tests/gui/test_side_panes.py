@@ -15,6 +15,7 @@ from console.clock import ManualClock
 from console.domain import ArticleHit, Channel, RenderedTemplate, TemplateInfo
 from tests.factories import World
 from ui.jobs import Jobs
+from ui.main_window import MainWindow
 from ui.models.history_model import HistoryModel
 from ui.models.list_models import KbResultsModel, ScriptsModel, highlight
 from ui.models.roles import BodyRole, ContactIdRole, MetaRole, ToneRole
@@ -138,3 +139,17 @@ def test_timestamps_in_history_use_the_site_time_zone() -> None:
     now = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
     assert timefmt.stamp(at, now, TOKYO) == "08:00"
     assert timefmt.stamp(at, now, UTC) == "19 Nov 23:00"
+
+
+def test_a_typo_in_kb_search_offers_similar_titles_on_postgresql(
+        qtbot: QtBot, window: MainWindow) -> None:
+    kb = window.kb
+    kb.search.setText("stolen crad")
+    kb.search_now()
+    qtbot.waitUntil(lambda: kb.status.text() not in ("Searching…", ""))
+    if not window.bench.services.db.is_postgres:
+        assert kb.status.text() == "Nothing found for “stolen crad”"
+        return
+    qtbot.waitUntil(lambda: kb.model.rowCount() > 0)
+    assert kb.status.text() == "No exact match for “stolen crad”; similar titles"
+    assert kb.model.index(0, 0).data() is not None

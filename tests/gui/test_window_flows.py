@@ -158,37 +158,40 @@ def test_a_claim_conflict_names_the_owner_and_keeps_the_text(
     assert composer.text() == "Hello Alice, about your limit…"
 
 
-def test_a_failing_reply_keeps_the_text_and_a_retry_sends_it_once(
+def test_a_reply_made_offline_is_kept_shown_and_sent_once_when_back(
         qtbot: QtBot, window: MainWindow, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     contact = world.contacts[0]
     _open(qtbot, window, contact.id)
     inbox = world.services.inbox
     real_reply = inbox.reply
     keys: list[str | None] = []
+    reachable = False
 
-    def offline(*_args: object, idempotency_key: str | None = None, **_kw: object) -> None:
+    def flaky(*args: object, idempotency_key: str | None = None, **kw: object) -> object:
         keys.append(idempotency_key)
-        raise Unavailable("The database cannot be reached: connection refused")
+        if not reachable:
+            raise Unavailable("The database cannot be reached: connection refused")
+        return real_reply(*args, idempotency_key=idempotency_key, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(inbox, "reply", offline)
+    monkeypatch.setattr(inbox, "reply", flaky)
     states: list[str] = []
     window.bench.jobs.connection_changed.connect(states.append)
     composer = window.conversation.composer
     composer.set_text("Your new card is on its way.")
     window.commands.send_reply.trigger()
-    qtbot.waitUntil(window.banner.isVisible)
-    assert "cannot be reached" in window.banner.text
-    assert composer.text() == "Your new card is on its way."
+    qtbot.waitUntil(lambda: window.offline.waiting == 1)
+    assert "kept on this computer" in window.banner.text
+    assert composer.text() == ""  # safe in the outbox, shown in the thread instead
+    assert "Waiting to be sent" in window.conversation.thread.toPlainText()
+    assert "Your new card is on its way." in window.conversation.thread.toPlainText()
     assert states[0] == Connection.RECONNECTING  # shown in the status bar
 
-    def recorded(*args: object, idempotency_key: str | None = None, **kw: object) -> object:
-        keys.append(idempotency_key)
-        return real_reply(*args, idempotency_key=idempotency_key, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(inbox, "reply", recorded)
-    window.commands.send_reply.trigger()
-    qtbot.waitUntil(lambda: composer.text() == "")
-    assert keys[0] == keys[1] is not None  # the retry is the same request
+    reachable = True  # the next successful call (the change feed's) brings the outbox home
+    qtbot.waitUntil(lambda: window.offline.waiting == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: "Waiting to be sent" not in window.conversation.thread.toPlainText())
+    assert len(set(keys)) == 1 and keys[0] is not None  # every try is the same request
+    bodies = [m.body for m in inbox.detail(contact.id).messages]
+    assert bodies.count("Your new card is on its way.") == 1
     assert window.bench.jobs.connection == Connection.CONNECTED
 
 
@@ -339,3 +342,21 @@ def test_postgresql_pushes_changes_without_polling(make_window: WindowFactory, w
     world.services.inbox.claim(contact.id, "kenji")
     qtbot.waitUntil(lambda: _row_text(window, contact.id, Column.ASSIGNEE) == "佐藤 健二",
                     timeout=5000)
+
+
+def test_a_reply_on_a_stale_view_is_stopped_shown_and_sent_when_the_agent_decides(
+        qtbot: QtBot, window: MainWindow, world: World) -> None:
+    contact = world.contacts[0]
+    _open(qtbot, window, contact.id)
+    window.feed.stop()  # this workstation misses the change for a moment
+    world.services.inbox.add_note(contact.id, "kenji", "Customer called again: card found")
+    composer = window.conversation.composer
+    composer.set_text("We have cancelled your card.")
+    window.commands.send_reply.trigger()
+    qtbot.waitUntil(lambda: "changed by someone else" in window.banner.text)
+    assert composer.text() == "We have cancelled your card."  # nothing lost
+    qtbot.waitUntil(lambda: "card found" in window.conversation.thread.toPlainText())
+    window.commands.send_reply.trigger()  # read it, still wants to send: the agent decides
+    qtbot.waitUntil(lambda: composer.text() == "")
+    bodies = [m.body for m in world.services.inbox.detail(contact.id).messages]
+    assert bodies.count("We have cancelled your card.") == 1

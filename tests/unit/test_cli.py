@@ -12,6 +12,7 @@ import pytest
 from console.cli.main import main
 from console.clock import ManualClock
 from console.store.db import Database
+from console.store.migrate import HEAD_REVISION
 from tests.factories import World, small_world
 
 
@@ -95,9 +96,9 @@ def test_claim_conflict_in_a_real_process(world: World, db_url: str) -> None:
 def test_db_upgrade_on_a_new_file(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path}/new.db"
     code, out, _ = run(capsys, url, "db", "upgrade")
-    assert code == 0 and "schema empty -> 0001" in out
+    assert code == 0 and f"schema empty -> {HEAD_REVISION}" in out
     code, out, _ = run(capsys, url, "db", "upgrade")
-    assert code == 0 and "schema 0001 -> 0001" in out
+    assert code == 0 and f"schema {HEAD_REVISION} -> {HEAD_REVISION}" in out
 
 
 def test_set_password_from_stdin(monkeypatch: pytest.MonkeyPatch,

@@ -341,3 +341,13 @@ def test_hostile_queries_give_a_list_or_a_validation_error(kb: KbService, query:
     except ValidationError:
         return
     assert isinstance(hits, list) and len(hits) <= 5
+
+
+def test_a_typo_gets_similar_titles_on_postgresql(kb: KbService, db: Database) -> None:
+    assert kb.search("pasword resset") == []  # every word must match
+    similar = titles(kb.similar_titles("pasword resset"))
+    if not db.is_postgres:
+        assert similar == []  # SQLite has no trigram similarity
+        return
+    assert similar[0] == "Resetting an online banking password"
+    assert kb.similar_titles("zzzzqqqq") == [] and kb.similar_titles("口座") == []

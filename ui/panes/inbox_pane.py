@@ -28,7 +28,7 @@ from ui.widgets.compact import compact_combo, shrinking_label
 from ui.widgets.sla_delegate import SlaDelegate
 
 COLUMN_WIDTHS = {Column.CHANNEL: 32, Column.CUSTOMER: 118, Column.SUBJECT: 200,
-                 Column.QUEUE: 110, Column.PRIORITY: 76, Column.STATUS: 70, Column.WAITING: 66,
+                 Column.QUEUE: 110, Column.PRIORITY: 76, Column.STATUS: 70, Column.WAITING: 76,
                  Column.SLA: 70, Column.ASSIGNEE: 96}
 # Hidden by default; the header's context menu shows them again.
 HIDDEN_BY_DEFAULT = (Column.QUEUE, Column.STATUS)

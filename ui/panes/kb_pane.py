@@ -161,7 +161,19 @@ class KbPane(QWidget):
         self.status.setText(f"{len(hits)} articles" if hits else f"Nothing found for “{query}”")
         if hits:
             self.view.setCurrentIndex(self.model.index(0, 0))
+        else:  # a typo? PostgreSQL can offer titles that look like it
+            self._bench.jobs.read(self._bench.services.kb.similar_titles, query,
+                                  language=self.language.currentData() or None,
+                                  key=f"kb-similar:{id(self)}",
+                                  on_success=lambda similar: self._similar(query, similar),
+                                  on_failure=self._failed)
         self.results_shown.emit(time.perf_counter() - self._started)
+
+    def _similar(self, query: str, similar: list[ArticleHit]) -> None:
+        if query != self.search.text().strip() or not similar or self.model.rowCount():
+            return
+        self.model.set_items(similar)
+        self.status.setText(f"No exact match for “{query}”; similar titles")
 
     def _failed(self, exc: SwitchboardError) -> None:
         self.status.setText(exc.message)
