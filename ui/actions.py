@@ -66,6 +66,9 @@ class WindowActions:
                               "resetLayout")
         self.shortcuts = a(parent, "&Keyboard shortcuts", ["F1", "Ctrl+/"],
                            "List every keyboard shortcut", "shortcutsHelp")
+        self.sign_out = a(parent, "Sign &out", "Ctrl+Shift+L",
+                          "Sign out and let the next person sign in on this workstation",
+                          "signOut")
         self.quit = a(parent, "&Quit", "Ctrl+Q", "Close Switchboard", "quit")
         self.states: dict[AgentState, QAction] = {}
         for number, state in enumerate(AgentState, start=1):
@@ -82,7 +85,7 @@ class WindowActions:
         fixed = [self.get_next, self.claim, self.focus_reply, self.send_reply, self.add_note,
                  self.transfer, self.resolve, self.next_contact, self.previous_contact,
                  self.focus_inbox, self.focus_kb, self.refresh, self.reset_layout,
-                 self.shortcuts, self.quit]
+                 self.shortcuts, self.sign_out, self.quit]
         return fixed + list(self.states.values())
 
     def shortcut_table(self) -> list[tuple[str, str]]:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 import resources
 from console.app import Services
 from console.domain import AgentInfo, Role
 from console.errors import NotFound
+from console.security.principal import Principal
 from ui.context import Workbench
 from ui.crash import CrashHandler
 from ui.jobs import Jobs
 from ui.main_window import MainWindow
+from ui.sign_in import SignInDialog
 from ui.ui_settings import UiSettings
 
 log = logging.getLogger(__name__)
@@ -65,24 +68,59 @@ def apply_style(app: QApplication) -> None:
 
 
 def open_window(services: Services, agent: AgentInfo, *, jobs: Jobs | None = None,
-                settings: UiSettings | None = None, poll_ms: int = 1000) -> MainWindow:
+                settings: UiSettings | None = None, poll_ms: int = 1000,
+                principal: Principal | None = None) -> MainWindow:
     """Builds and starts the console window (a QApplication must exist)."""
     jobs = jobs or Jobs()
-    window = MainWindow(Workbench.create(services, jobs, agent), settings, poll_ms)
+    window = MainWindow(Workbench.create(services, jobs, agent, principal), settings, poll_ms)
     window.start()
     return window
 
 
-def run(services: Services, agent: AgentInfo) -> int:
-    """Runs the console until the window closes; returns the exit code."""
+def run(services: Services, *, suggested_login: str | None = None) -> int:
+    """Runs the console: sign-in, the window, and again after each sign-out.
+
+    A workstation that remembers someone (a token in the OS keyring) skips the
+    sign-in dialog. Signing out forgets that, closes the window (nothing the
+    last person had open stays on screen) and asks who is next.
+
+    Returns:
+        The exit code: 0 when the window closes or nobody signs in.
+    """
     app = create_application()
     jobs = Jobs()
-    window = open_window(services, agent, jobs=jobs)
-    crash = CrashHandler(known=window.banner.problem)
+    crash = CrashHandler()
     crash.install()
-    window.show()
+    workstation = socket.gethostname()[:120]
     try:
-        return app.exec()
+        principal = services.auth.resume(workstation=workstation)
+        while True:
+            principal = principal or sign_in(services, jobs, workstation, suggested_login)
+            if principal is None:
+                return 0
+            window = open_window(services, services.agents.get(principal.login), jobs=jobs,
+                                 principal=principal)
+            crash.known = window.banner.problem
+            window.show()
+            code = app.exec()
+            if not window.signed_out:
+                return code
+            services.auth.sign_out(principal)
+            suggested_login, principal = None, None
+            window.deleteLater()
     finally:
         jobs.shutdown()
         crash.uninstall()
+
+
+def sign_in(services: Services, jobs: Jobs, workstation: str,
+            suggested_login: str | None) -> Principal | None:
+    """Shows the sign-in dialog; the signed-in person, or None when it was cancelled."""
+    dialog = SignInDialog(services.auth, jobs, workstation)
+    if suggested_login:
+        dialog.login.setText(suggested_login)
+        dialog.password.setFocus()
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    principal = dialog.principal if accepted else None
+    dialog.deleteLater()
+    return principal

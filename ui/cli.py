@@ -10,11 +10,18 @@ import argparse
 import logging
 import os
 import re
+import sys
+from typing import TYPE_CHECKING
 
 from console.cli.main import Command
 from console.cli.main import main as cli_main
+from console.demo.reference import DEMO_PASSWORD
+
+if TYPE_CHECKING:
+    from console.app import Services
 
 DEFAULT_SIZE = "1600x1000"
+DEMO_SCALE = {"customers": 5_000, "contacts": 20_000, "articles": 2_000}
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -27,6 +34,18 @@ def _size(text: str) -> tuple[int, int]:
 def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agent", metavar="LOGIN",
                    help="who is signed in (default: the first agent with the agent role)")
+    _db_argument(p)
+
+
+def _console_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--demo", action="store_true", help=(
+        "fill an empty database with demo data first (every demo agent's password: "
+        f"{DEMO_PASSWORD})"))
+    p.add_argument("--agent", metavar="LOGIN", help="the login to suggest at sign-in")
+    _db_argument(p)
+
+
+def _db_argument(p: argparse.ArgumentParser) -> None:
     # Also accepted after the command; SUPPRESS keeps a global --db when this one is absent.
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
                    help="database URL (the same as the global --db)")
@@ -34,14 +53,30 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from console.app import open_services
-    from ui.app import resolve_agent, run
+    from ui.app import run
 
     services = open_services(args.db)
     try:
-        agent = resolve_agent(services, args.agent)
-        return run(services, agent)
+        if args.demo:
+            _seed_demo(services)
+        return run(services, suggested_login=args.agent)
     finally:
         services.close()
+
+
+def _seed_demo(services: Services) -> None:
+    """Fills an empty database with a demo contact centre; leaves a used one alone."""
+    from console.bench import _scale as scale_of
+    from console.demo import generate
+
+    if scale_of(services.db)["contacts"]:
+        print(f"switchboard: {services.db.describe()} already has data; opening it as it is.",
+              file=sys.stderr)
+        return
+    print("switchboard: filling the database with demo data…", file=sys.stderr, flush=True)
+    generate(services.db, now=services.clock.now(), **DEMO_SCALE)
+    print(f"switchboard: demo ready. Sign in as daniel (or any agent in 'switchboard agents') "
+          f"with the password {DEMO_PASSWORD}.", file=sys.stderr)
 
 
 def _screenshot_arguments(p: argparse.ArgumentParser) -> None:
@@ -93,7 +128,7 @@ def cmd_bench_ui(args: argparse.Namespace) -> int:
 
 
 COMMANDS = (
-    Command("run", "open the agent console window (the default command)", _run_arguments,
+    Command("run", "open the agent console window (the default command)", _console_arguments,
             cmd_run),
     Command("screenshot", "save a PNG of the console window (offscreen, demo data by default)",
             _screenshot_arguments, cmd_screenshot),

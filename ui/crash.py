@@ -53,15 +53,15 @@ class CrashHandler:
     def __init__(self, show: Callable[[str, Path], None] | None = None,
                  known: Callable[[str], None] | None = None) -> None:
         self._show = show or show_crash_dialog
-        self._known = known
+        self.known = known
         self._previous = sys.excepthook
 
     def __call__(self, etype: type[BaseException], value: BaseException,
                  tb: TracebackType | None) -> None:
         if isinstance(value, SwitchboardError):
             log.warning("known problem reached the exception hook: %s", value.message)
-            if self._known is not None:
-                self._known(value.message)
+            if self.known is not None:
+                self.known(value.message)
             return
         if issubclass(etype, KeyboardInterrupt):
             self._previous(etype, value, tb)

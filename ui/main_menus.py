@@ -12,7 +12,7 @@ from ui.actions import WindowActions
 def build_menus(bar: QMenuBar, a: WindowActions, docks: list[QDockWidget]) -> None:
     """Fills ``bar`` with File, Contact, View, State and Help."""
     file_menu = bar.addMenu("&File")
-    file_menu.addAction(a.quit)
+    file_menu.addActions([a.sign_out, a.quit])
     contact = bar.addMenu("&Contact")
     contact.addActions([a.get_next, a.claim])
     contact.addSeparator()

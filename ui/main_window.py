@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.status = AgentStatusBar(bench.agent, self)
         self.setStatusBar(self.status)
         self._handle_since: dict[int, datetime] = {}
+        self.signed_out = False  # closed by "Sign out" rather than "Quit"
         self._first_page = False
         self.ticker = QTimer(self)
         self.ticker.setInterval(TICK_MS)
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
             (a.next_contact.triggered, lambda: self.inbox.move_selection(1)),
             (a.previous_contact.triggered, lambda: self.inbox.move_selection(-1)),
             (a.reset_layout.triggered, self.reset_layout), (a.quit.triggered, self.close),
+            (a.sign_out.triggered, self.sign_out),
             (a.shortcuts.triggered, lambda: show_shortcuts(self, self.commands)),
         ):
             signal.connect(slot)
@@ -231,6 +233,11 @@ class MainWindow(QMainWindow):
         if row is not None:
             self.history.show_customer(row.customer_id)  # in parallel with the detail
         self._update_handle(row)
+
+    def sign_out(self) -> None:
+        """Closes this person's window; the application then asks who signs in next."""
+        self.signed_out = True
+        self.close()
 
     def _show_kept(self) -> None:
         self.conversation.show_kept(self.offline.entries_for(self.conversation.contact_id))

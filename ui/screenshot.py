@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_S = 30.0
 KB_QUERIES = ("card", "password", "カード", "口座")
-DEMO_SIZE = {"customers": 400, "contacts": 1500, "articles": 300}
+DEMO_SIZE = {"customers": 1500, "contacts": 6000, "articles": 300}
 
 
 def seed_demo(services: Services) -> None:

@@ -67,6 +67,10 @@ class SignInDialog(QDialog):
         form.addRow("Password", self.password)
         form.addRow("", self.remember)
         box = QVBoxLayout(self)
+        heading = QLabel("<b>Sign in to Switchboard</b><br>"
+                         "<span style='color:#6b7684'>Who is at this workstation?</span>", self)
+        heading.setObjectName("signInHeading")
+        box.addWidget(heading)
         box.addLayout(form)
         box.addWidget(self.error)
         box.addWidget(self.buttons)

@@ -21,6 +21,7 @@ from console.errors import SwitchboardError
 from ui import timefmt
 from ui.context import Workbench
 from ui.widgets.banner import Tone
+from ui.widgets.compact import shrinking_label
 from ui.widgets.contact_timers import ContactTimers
 
 if TYPE_CHECKING:
@@ -140,8 +141,9 @@ def attach(window: MainWindow) -> SlaAlerts:
         breach_text(row, timer), Tone.WARNING))
     alerts.wrap_up_exceeded.connect(lambda seconds: window.banner.show_message(
         wrap_up_text(seconds, alerts.wrap_up_limit_s), Tone.WARNING))
-    timers = ContactTimers(window.conversation.toolbar)
-    window.conversation.toolbar.addWidget(timers)
+    timers = ContactTimers(window.conversation.header)
+    shrinking_label(timers)  # long timers give way in a narrow window
+    window.conversation.header.add_timers(timers)  # the toolbar has no room to spare
     window.conversation.detail_loaded.connect(lambda d: timers.set_row(d.contact))
     alerts.timers = timers
     return alerts

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from argon2 import PasswordHasher
 from sqlalchemy import Column, Connection, Table, insert, select
 
 from console.demo.bulk import table_of
@@ -82,15 +83,22 @@ class Reference:
     dispositions: tuple[tuple[str, str], ...]
 
 
+# Every demo agent signs in with this password (the README says so). One
+# argon2 hash serves them all: demo data, not a deployment.
+DEMO_PASSWORD = "switchboard"  # noqa: S105 -- documented demo password, on purpose
+
+
 def seed_reference(conn: Connection, now: datetime) -> Reference:
     """Inserts whatever of the set-up is missing and returns the ids."""
     _insert_missing(conn, table_of(Team), Team.name,
                     [{"name": n} for n in dict.fromkeys(a.team for a in AGENTS)])
     teams = _ids(conn, table_of(Team).c.name, table_of(Team).c.id)
     _insert_missing(conn, table_of(Queue), Queue.name, [_queue_row(q) for q in QUEUES])
+    demo_hash = PasswordHasher().hash(DEMO_PASSWORD)
     _insert_missing(conn, table_of(Agent), Agent.login, [
         {"login": a.login, "name": a.name, "role": a.role, "team_id": teams[a.team],
-         "skills": list(a.queues), "languages": list(a.languages), "password_hash": None,
+         "skills": list(a.queues), "languages": list(a.languages),
+         "password_hash": demo_hash,
          "active": True, "created_at": now} for a in AGENTS])
     _insert_missing(conn, table_of(Disposition), Disposition.code,
                     [{"code": c, "label": label, "active": True} for c, label in DISPOSITIONS])

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 import keyring
+from keyring.errors import KeyringError
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
@@ -124,7 +125,7 @@ class AuthService:
 
     def resume(self, *, workstation: str = "") -> Principal | None:
         """Signs in the person this workstation remembers, if the token is still good."""
-        stored = keyring.get_password(self._keyring_service, KEYRING_USER)
+        stored = self._stored_token()
         if not stored:
             return None
         now = self._clock.now()
@@ -135,7 +136,7 @@ class AuthService:
             if row is None or agent is None or not agent.active or row.expires_at <= now:
                 if row is not None:
                     s.delete(row)
-                keyring.delete_password(self._keyring_service, KEYRING_USER)
+                self._forget_token()
                 return None
             principal = _principal(agent, workstation)
             audit.append(s, at=now, actor=principal, action="sign_in", entity="agent",
@@ -144,7 +145,7 @@ class AuthService:
 
     def sign_out(self, principal: Principal) -> None:
         """Forgets the remembered token of this workstation and records the sign-out."""
-        stored = keyring.get_password(self._keyring_service, KEYRING_USER)
+        stored = self._stored_token()
         with self._db.write() as s:
             if stored:
                 s.execute(delete(RememberToken)
@@ -152,7 +153,22 @@ class AuthService:
             audit.append(s, at=self._clock.now(), actor=principal, action="sign_out",
                          entity="agent", entity_id=principal.id)
         if stored:
+            self._forget_token()
+
+    # A workstation without a keyring (a headless server, a bare desktop) simply
+    # has no "remember me": signing in still works, nothing is written to a file.
+    def _stored_token(self) -> str | None:
+        try:
+            return keyring.get_password(self._keyring_service, KEYRING_USER)
+        except KeyringError as exc:
+            log.info("no keyring for 'remember me' (%s)", exc)
+            return None
+
+    def _forget_token(self) -> None:
+        try:
             keyring.delete_password(self._keyring_service, KEYRING_USER)
+        except KeyringError as exc:
+            log.info("could not remove the remembered sign-in (%s)", exc)
 
     def _dummy_hash(self) -> str:
         """Verified against when the login is unknown, so timing does not tell logins apart."""
@@ -193,12 +209,16 @@ class AuthService:
 
     def _remember(self, principal: Principal) -> None:
         token = secrets.token_urlsafe(32)
+        try:
+            keyring.set_password(self._keyring_service, KEYRING_USER, token)
+        except KeyringError as exc:
+            log.info("cannot remember the sign-in: no keyring (%s)", exc)
+            return
         now = self._clock.now()
         with self._db.write() as s:
             s.add(RememberToken(agent_id=principal.id, token_hash=_token_hash(token),
                                 workstation=principal.workstation, created_at=now,
                                 expires_at=now + self._policy.remember_for))
-        keyring.set_password(self._keyring_service, KEYRING_USER, token)
 
     def _record(self, agent_id: int, workstation: str, action: str, detail: dict[str, str]) -> None:
         with self._db.write() as s:

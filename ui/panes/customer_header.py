@@ -52,7 +52,9 @@ class CustomerHeader(QFrame):
         self.kana = shrinking_label(_label("customerKana", self, selectable=True))
         self.badges = QHBoxLayout()
         self.badges.setSpacing(6)
-        self.details = _label("customerDetails", self, selectable=True)
+        # A long e-mail address is one unbreakable word: it may be cut in a narrow
+        # window rather than force the window wider than the screen.
+        self.details = shrinking_label(_label("customerDetails", self, selectable=True))
         self.accounts = _label("customerAccounts", self, selectable=True)
         self.accounts.setWordWrap(True)
         self.channel_icon = _label("contactChannelIcon", self)
@@ -79,6 +81,7 @@ class CustomerHeader(QFrame):
         contact.addWidget(self.subject, 0, 1)
         contact.addWidget(self.contact_meta, 1, 1)
         contact.setColumnStretch(1, 1)
+        self._contact_grid = contact
         box = QVBoxLayout(self)
         box.setContentsMargins(14, 10, 14, 10)
         box.setSpacing(4)
@@ -87,6 +90,11 @@ class CustomerHeader(QFrame):
         box.addWidget(self.accounts)
         box.addSpacing(6)
         box.addLayout(contact)
+
+    def add_timers(self, timers: QWidget) -> None:
+        """Puts the contact's live timers at the right of its subject line."""
+        self._contact_grid.addWidget(timers, 0, 2, Qt.AlignmentFlag.AlignTop
+                                     | Qt.AlignmentFlag.AlignRight)
 
     def show_empty(self) -> None:
         self.name.setText("No contact selected")

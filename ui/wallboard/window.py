@@ -43,7 +43,8 @@ TICK_MS = 1000
 RELEVANT = frozenset({"contact", "agent", "queue", "sla_policy", "calendar", "survey", "demo"})
 
 
-def _table(model: SnapshotTableModel[object], name: str, parent: QWidget) -> QTableView:
+def _table(model: SnapshotTableModel[object], name: str, parent: QWidget,
+           stretch: int = 0) -> QTableView:
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
     proxy.setSortRole(SortRole)
@@ -54,7 +55,11 @@ def _table(model: SnapshotTableModel[object], name: str, parent: QWidget) -> QTa
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    # Figures take what their header and values need; one text column gets the rest,
+    # so no header is cut off however many columns there are.
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -97,7 +102,7 @@ class WallboardWindow(QMainWindow):
 
     def _build(self) -> None:
         self.queue_view = _table(self.queues, "wallboardQueues", self)
-        self.agent_view = _table(self.agents, "wallboardAgents", self)
+        self.agent_view = _table(self.agents, "wallboardAgents", self, stretch=3)  # contact
         self.charts = WallboardCharts(self)
         split = QSplitter(Qt.Orientation.Vertical, self)
         for w in (self.queue_view, self.agent_view, self.charts):
