@@ -21,6 +21,7 @@ from console.sync.outbox import Outbox, ReplayReport
 from ui import layout, sla_alerts
 from ui.actions import WindowActions
 from ui.agent_state import AgentStateTracker
+from ui.branch_launcher import BranchLauncher
 from ui.change_feed import ChangeFeed
 from ui.contact_flow import ContactFlow
 from ui.context import Workbench
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["historyDock"]], [430], Qt.Orientation.Horizontal)
         build_menus(menus, self.commands, list(self.docks.values()))
         self.wallboard = WallboardLauncher(self.bench, self.feed, menus, self)
+        self.branch = BranchLauncher(self.bench, menus, self)
 
     def _dock(self, title: str, name: str, pane: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -353,6 +355,7 @@ class MainWindow(QMainWindow):
         self.feed.stop()
         self.presence.stop()
         self.offline.stop()
+        self.branch.close()
         self.kb.debounce.stop()
         self.drafts.flush()
         layout.save(self.settings, self, self.inbox.table.horizontalHeader(), self._splitters(),
