@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,11 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = (),
     except KeyboardInterrupt:
         print("switchboard: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``switchboard queues --json | head``): not an error.
+        # Point stdout at /dev/null so the interpreter's final flush stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception:
         # Arguments may hold a number somebody typed (a search): never log it in full.
         log.exception("unexpected error in 'switchboard %s'", mask_digit_runs(" ".join(args_list)))

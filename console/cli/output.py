@@ -28,6 +28,7 @@ def _plain(value: Any) -> Any:
 def print_json(value: Any) -> None:
     json.dump(_plain(value), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    sys.stdout.flush()  # a closed pipe shows up here, where the CLI handles it
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -93,6 +93,18 @@ def test_claim_conflict_in_a_real_process(world: World, db_url: str) -> None:
     assert proc.returncode == 3 and "Emma Clarke" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_reader_that_stops_early_is_not_an_error(world: World, db_url: str) -> None:
+    """``switchboard inbox --json | head -1``: the closed pipe ends the command quietly."""
+    proc = subprocess.Popen([sys.executable, "-m", "console.cli", "--db", db_url, "inbox",
+                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line (head -0)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_db_upgrade_on_a_new_file(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path}/new.db"
     code, out, _ = run(capsys, url, "db", "upgrade")
