@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from console.domain import AgentState
-from console.errors import SwitchboardError
+from console.errors import SwitchboardError, Unavailable
 from console.services.agents import StateNow
 from ui.context import Workbench
+
+if TYPE_CHECKING:
+    from ui.offline import OfflineOutbox
 
 STATE_LABELS = {
     AgentState.AVAILABLE: "Available",
@@ -41,6 +45,7 @@ class AgentStateTracker(QObject):
         self._bench = bench
         self.current = StateNow(AgentState.OFFLINE, None)
         self._requests = 0  # a read that started before a request must not undo it
+        self.outbox: OfflineOutbox | None = None  # set by the window
 
     @property
     def since(self) -> datetime | None:
@@ -65,7 +70,7 @@ class AgentStateTracker(QObject):
         self._arrived(StateNow(state, self._bench.clock.now()))
         self._bench.jobs.write(self._bench.services.agents.set_state, self._bench.agent.login,
                                state, on_success=self._arrived,
-                               on_failure=lambda exc: self._refused(previous, exc))
+                               on_failure=lambda exc: self._refused(previous, state, exc))
 
     def follow_work(self, state: AgentState, *, only_from: Collection[AgentState]) -> None:
         """Moves to ``state`` when the agent is in one of ``only_from`` (claim, resolve)."""
@@ -77,7 +82,12 @@ class AgentStateTracker(QObject):
             self.current = now
             self.changed.emit(now)
 
-    def _refused(self, previous: StateNow, exc: SwitchboardError) -> None:
+    def _refused(self, previous: StateNow, state: AgentState, exc: SwitchboardError) -> None:
+        if isinstance(exc, Unavailable) and self.outbox is not None:
+            # Offline: the new state stands (timers keep running from it) and is
+            # recorded, with the time it began, when the database is back.
+            self.outbox.keep_state(state)
+            return
         self._arrived(previous)
         self.error.emit(exc)
 

@@ -263,7 +263,21 @@ class ContactFlow(QObject):
             contact_id, self._bench.services.inbox.resolve, contact_id, self._login, req.disposition,
             note=req.note, expected_version=self._seen_version(contact_id),
             on_success=lambda row: self._resolved(dialog, row),
-            on_failure=lambda exc: self._dialog_refused(dialog, exc))
+            on_failure=lambda exc: self._resolve_refused(contact_id, dialog, req, exc))
+
+    def _resolve_refused(self, contact_id: int, dialog: ResolveDialog, req: ResolveRequest,
+                         exc: SwitchboardError) -> None:
+        """Offline, the resolution is kept and sent later; any other refusal shows in the dialog."""
+        if not (isinstance(exc, Unavailable) and self.outbox is not None):
+            self._dialog_refused(dialog, exc)
+            return
+        self.outbox.keep_resolve(contact_id, req.disposition, req.note)
+        if shiboken6.isValid(dialog):
+            dialog.accept()
+        if self.dialog is dialog:
+            self.dialog = None
+        self._banner.problem("The shared database cannot be reached. The resolution is kept on "
+                             "this computer and recorded when it is back.")
 
     def _resolved(self, dialog: ResolveDialog, row: ContactRow) -> None:
         self._state.follow_work(AgentState.WRAP_UP, only_from={AgentState.ON_CONTACT})

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.flow = ContactFlow(bench, self.conversation, self.drafts, self.banner,
                                 self.directory, self.agent_state, self)
         self.flow.outbox = self.offline
+        self.agent_state.outbox = self.offline
         self.status = AgentStatusBar(bench.agent, self)
         self.setStatusBar(self.status)
         self._handle_since: dict[int, datetime] = {}

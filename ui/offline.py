@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.domain import MessageKind
+from console.domain import AgentState, MessageKind
 from console.errors import SwitchboardError
 from console.sync.outbox import Outbox, OutboxEntry, ReplayReport
 from ui.context import Workbench
@@ -75,6 +75,18 @@ class OfflineOutbox(QObject):
         login = self._bench.agent.login
         add = self.outbox.add_reply if kind == MessageKind.OUTBOUND else self.outbox.add_note
         entry = add(login, contact_id, text, key=key)
+        self._reload()
+        return entry
+
+    def keep_state(self, state: AgentState) -> OutboxEntry:
+        """Keeps a state change made offline, with the time it was made."""
+        entry = self.outbox.add_state(self._bench.agent.login, state)
+        self._reload()
+        return entry
+
+    def keep_resolve(self, contact_id: int, disposition: str, note: str) -> OutboxEntry:
+        """Keeps a resolution (disposition and note) made offline."""
+        entry = self.outbox.add_resolve(self._bench.agent.login, contact_id, disposition, note)
         self._reload()
         return entry
 

@@ -8,17 +8,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from console.app import Services, build_services
 from console.clock import ManualClock
 from console.config import Settings
-from console.domain import MessageKind
+from console.domain import AgentState, ContactStatus, MessageKind
+from console.errors import Unavailable
 from console.store.db import Database
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
 from tests.gui.test_window_flows import _open, _row_text
 from tests.tcp_proxy import TcpProxy
+from ui.dialogs import ResolveDialog
 from ui.jobs import Connection
 from ui.main_window import MainWindow
 from ui.models.inbox_columns import Column
@@ -90,3 +93,35 @@ def test_a_refused_entry_keeps_its_text_until_the_agent_takes_it_back(
     assert window.conversation.composer.text() == "Your card has been unblocked."
     assert window.offline.entries_for(contact.id) == []
     assert "Not sent" not in window.conversation.thread.toPlainText()
+
+
+def test_a_resolution_and_a_state_change_made_offline_are_recorded_when_back(
+        qtbot: QtBot, window: MainWindow, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    contact = world.contacts[0]
+    _open(qtbot, window, contact.id)
+    inbox, agents = world.services.inbox, world.services.agents
+    real = {"resolve": inbox.resolve, "set_state": agents.set_state}
+
+    def away(*_args: object, **_kwargs: object) -> None:
+        raise Unavailable("The database cannot be reached: connection refused")
+
+    monkeypatch.setattr(inbox, "resolve", away)
+    monkeypatch.setattr(agents, "set_state", away)
+    window.commands.resolve.trigger()
+    dialog = window.flow.dialog
+    assert isinstance(dialog, ResolveDialog)
+    dialog.disposition.setCurrentIndex(dialog.disposition.findData("solved"))
+    dialog.note.setPlainText("Card replaced")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: window.offline.waiting == 1)
+    assert "Resolution (solved)" in window.conversation.thread.toPlainText()
+    window.commands.states[AgentState.BREAK].trigger()
+    qtbot.waitUntil(lambda: window.offline.waiting == 2)
+    assert window.state == AgentState.BREAK  # the agent's state stands while offline
+
+    monkeypatch.setattr(inbox, "resolve", real["resolve"])
+    monkeypatch.setattr(agents, "set_state", real["set_state"])
+    window.offline.replay()
+    qtbot.waitUntil(lambda: window.offline.waiting == 0)
+    assert inbox.get(contact.id).status == ContactStatus.RESOLVED
+    assert agents.state("emma").state == AgentState.BREAK

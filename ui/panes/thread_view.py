@@ -46,7 +46,8 @@ def _bubble(message: MessageInfo, customer: str, tz: tzinfo | None) -> str:
 def _kept_bubble(entry: OutboxEntry, tz: tzinfo | None) -> str:
     """A reply or note kept offline: dashed, with what happens to it next."""
     at = (entry.created_at.astimezone(tz) if tz else entry.created_at).strftime("%d %b %H:%M")
-    what = "Reply" if entry.kind is EntryKind.REPLY else "Internal note"
+    what = {EntryKind.REPLY: "Reply", EntryKind.NOTE: "Internal note"}.get(
+        entry.kind, f"Resolution ({html.escape(str(entry.payload.get('disposition', '')))})")
     if entry.failed:
         status = (f"<span style='color:{palette.URGENT_FG};'><b>Not sent:</b> "
                   f"{html.escape(entry.problem)}</span> · <a href='{TAKE_BACK}{entry.key}'>"
