@@ -20,6 +20,7 @@ from console.errors import SwitchboardError
 from console.sync.outbox import Outbox, ReplayReport
 from ui import layout, sla_alerts
 from ui.actions import WindowActions
+from ui.admin.launcher import AdminLauncher
 from ui.agent_state import AgentStateTracker
 from ui.branch_launcher import BranchLauncher
 from ui.change_feed import ChangeFeed
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         build_menus(menus, self.commands, list(self.docks.values()))
         self.wallboard = WallboardLauncher(self.bench, self.feed, menus, self)
         self.branch = BranchLauncher(self.bench, menus, self)
+        self.admin = AdminLauncher(self.bench, self.feed, menus, self)
 
     def _dock(self, title: str, name: str, pane: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -357,6 +359,7 @@ class MainWindow(QMainWindow):
         self.presence.stop()
         self.offline.stop()
         self.branch.close()
+        self.admin.close()
         self.kb.debounce.stop()
         self.drafts.flush()
         layout.save(self.settings, self, self.inbox.table.horizontalHeader(), self._splitters(),

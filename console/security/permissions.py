@@ -99,6 +99,8 @@ PERMISSIONS: dict[str, Rule] = {
     "admin.create_queue": Rule(ADMIN_ONLY, audit="change", entity="queue", key="name"),
     "admin.create_agent": Rule(ADMIN_ONLY, audit="change", entity="agent", key="login"),
     "admin.add_disposition": Rule(ADMIN_ONLY, audit="change", entity="disposition", key="code"),
+    "admin.accounts": Rule(ADMIN_ONLY),  # staff accounts, not customer records: no audit
+    "admin.teams": Rule(ADMIN_ONLY),
     # Audit log: supervisors and admins; exports are themselves audited.
     "audit.list": Rule(LEADS, audit="view", entity="audit"),
     "audit.export": Rule(LEADS, audit="export", entity="audit"),

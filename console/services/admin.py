@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +21,26 @@ from console.store.db import Database
 from console.store.models import Agent, AgentQueue, Disposition, Queue, Team
 
 MAX_LOGIN = 64
+# Column widths in console.store.models: longer text is refused, not a database error.
+MAX_NAME, MAX_TEAM, MAX_QUEUE, MAX_DESCRIPTION = 120, 80, 80, 255
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """A sign-in account as the admin screens list it, deactivated ones included.
+
+    Attributes:
+        locked_until: when a sign-in lockout ends, or None when not locked now.
+    """
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    team: str | None
+    queues: tuple[str, ...]
+    active: bool
+    locked_until: datetime | None
 
 
 class AdminService:
@@ -36,6 +60,9 @@ class AdminService:
                      warning_ratio: float = 0.8) -> QueueInfo:
         if not name.strip():
             raise ValidationError("A queue needs a name.")
+        if len(name) > MAX_QUEUE or len(description) > MAX_DESCRIPTION:
+            raise ValidationError(f"A queue name has at most {MAX_QUEUE} characters and its "
+                                  f"description at most {MAX_DESCRIPTION}.")
         if first_response_target_s <= 0 or resolution_target_s <= 0:
             raise ValidationError("SLA targets must be positive numbers of seconds.")
         if not 0 < warning_ratio < 1:
@@ -57,7 +84,11 @@ class AdminService:
                      skills: Sequence[str] = (), languages: Sequence[str] = ("en",)) -> AgentInfo:
         login = login.strip()
         if not login or len(login) > MAX_LOGIN or not login.replace(".", "").replace("_", "").isalnum():
-            raise ValidationError(f"'{login}' is not a valid login (letters, digits, . and _).")
+            raise ValidationError(f"'{login[:MAX_LOGIN]}' is not a valid login "
+                                  "(letters, digits, . and _).")
+        if len(name) > MAX_NAME or len(team or "") > MAX_TEAM:
+            raise ValidationError(f"A name has at most {MAX_NAME} characters and a team name "
+                                  f"at most {MAX_TEAM}.")
         with self._db.write() as s:
             if s.execute(select(Agent.id).where(Agent.login == login)).first():
                 raise ValidationError(f"The login '{login}' is taken.")
@@ -70,6 +101,26 @@ class AdminService:
                 s.add(AgentQueue(agent_id=agent.id, queue_id=queue_by_name(s, queue).id))
             changes.record(s, "agent", agent.id, "insert")
         return AgentService(self._db, self._clock).get(login)
+
+    def accounts(self) -> builtins.list[StaffAccount]:
+        """Every account (active first, then by login), with its team, queues and lockout."""
+        now = self._clock.now()
+        with self._db.read() as s:
+            teams = {t.id: t.name for t in s.execute(select(Team)).scalars()}
+            queues: dict[int, list[str]] = defaultdict(list)
+            for agent_id, name in s.execute(
+                    select(AgentQueue.agent_id, Queue.name).join(Queue).order_by(Queue.name)):
+                queues[agent_id].append(name)
+            agents = s.execute(select(Agent).order_by(Agent.active.desc(), Agent.login)).scalars()
+            return [StaffAccount(a.id, a.login, a.name, Role(a.role), teams.get(a.team_id or -1),
+                                 tuple(queues[a.id]), bool(a.active),
+                                 a.locked_until if a.locked_until and a.locked_until > now else None)
+                    for a in agents]
+
+    def teams(self) -> builtins.list[str]:
+        """The names of all teams, alphabetically."""
+        with self._db.read() as s:
+            return list(s.execute(select(Team.name).order_by(Team.name)).scalars())
 
     def add_disposition(self, code: str, label: str) -> None:
         if not code.strip() or not label.strip():

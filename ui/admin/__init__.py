@@ -1,0 +1,1 @@
+"""Administration screens: staff accounts, queues and greeting templates (admins only)."""

@@ -1,0 +1,234 @@
+"""The Agents tab: staff accounts with their role, team, queues and sign-in state.
+
+An admin creates accounts, changes a role, lifts a lockout, sets a password
+or deactivates a leaver. Every change is made by the services as the signed-in
+admin, who is named in the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain import AgentInfo, Role
+from console.services.admin import MAX_LOGIN, MAX_NAME, MAX_TEAM, StaffAccount
+from ui.admin.common import AdminTab, select_key, selected_key, table_view
+from ui.admin.models import AccountsModel
+from ui.jobs import Jobs
+
+
+def role_combo(parent: QWidget) -> QComboBox:
+    combo = QComboBox(parent)
+    for role in Role:
+        combo.addItem(role.value.capitalize(), role)
+    return combo
+
+
+class AgentsTab(AdminTab):
+    """Staff accounts (see the module docstring).
+
+    Args:
+        guarded: the services as the signed-in admin may use them.
+        jobs: the background-work helper.
+        parent: the owning widget.
+    """
+
+    def __init__(self, guarded: Any, jobs: Jobs, parent: QWidget | None = None) -> None:
+        super().__init__(guarded, jobs, parent)
+        self.setObjectName("adminAgents")
+        self.model = AccountsModel(self)
+        self.view = table_view(self.model, "adminAgentTable", self, stretch=4)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.confirm: QMessageBox | None = None
+        self._select_next: str | None = None
+        box = QVBoxLayout(self)
+        box.addWidget(self.view, 1)
+        box.addWidget(self.error)
+        forms = QHBoxLayout()
+        forms.addWidget(self._build_selected(), 1)
+        forms.addWidget(self._build_new(), 1)
+        box.addLayout(forms)
+        self._selection_changed()
+
+    # -- building --------------------------------------------------------
+    def _build_selected(self) -> QGroupBox:
+        group = QGroupBox("Selected agent", self)
+        self.role = role_combo(group)
+        self.role.setAccessibleName("Role of the selected agent")
+        self.change_role_button = QPushButton("Change role", group)
+        self.change_role_button.clicked.connect(self.change_role)
+        self.password = QLineEdit(group)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("At least 10 characters")
+        self.password.setAccessibleName("New password")
+        self.password_button = QPushButton("Set password", group)
+        self.password_button.clicked.connect(self.set_password)
+        self.unlock_button = QPushButton("Unlock", group)
+        self.unlock_button.clicked.connect(self.unlock)
+        self.deactivate_button = QPushButton("Deactivate…", group)
+        self.deactivate_button.clicked.connect(self.ask_deactivate)
+        self.subject = self.subject_label(group)
+        form = QFormLayout(group)
+        form.addRow("Agent", self.subject)
+        form.addRow("Role", _pair(self.role, self.change_role_button))
+        form.addRow("Password", _pair(self.password, self.password_button))
+        form.addRow("", _pair(self.unlock_button, self.deactivate_button))
+        return group
+
+    def _build_new(self) -> QGroupBox:
+        group = QGroupBox("New agent", self)
+        self.new_login = QLineEdit(group)
+        self.new_login.setPlaceholderText("e.g. kim.lee")
+        self.new_login.setMaxLength(MAX_LOGIN)
+        self.new_name = QLineEdit(group)
+        self.new_name.setMaxLength(MAX_NAME)
+        self.new_role = role_combo(group)
+        self.new_team = QComboBox(group)
+        self.new_team.setEditable(True)
+        team = self.new_team.lineEdit()
+        assert team is not None  # an editable combo box has one
+        team.setPlaceholderText("No team (type to add one)")
+        team.setMaxLength(MAX_TEAM)
+        self.new_queues = QListWidget(group)
+        self.new_queues.setAccessibleName("Queues")
+        self.new_queues.setMaximumHeight(96)
+        self.create_button = QPushButton("Create agent", group)
+        self.create_button.setObjectName("primaryButton")
+        self.create_button.clicked.connect(self.create_agent)
+        form = QFormLayout(group)
+        for label, field in (("Login", self.new_login), ("Name", self.new_name),
+                             ("Role", self.new_role), ("Team", self.new_team),
+                             ("Queues", self.new_queues)):
+            form.addRow(label, field)
+        form.addRow("", self.create_button)
+        return group
+
+    # -- loading ---------------------------------------------------------
+    def refresh(self) -> None:
+        g = self.guarded
+        self.read(lambda: (g.admin.accounts(), g.admin.teams(),
+                           [q.name for q in g.agents.queues()]), self._loaded)
+
+    def _loaded(self, data: tuple[list[StaffAccount], list[str], list[str]]) -> None:
+        accounts, teams, queues = data
+        chosen, self._select_next = self._select_next or selected_key(self.view), None
+        self.model.set_rows(accounts)
+        if chosen is not None:
+            select_key(self.view, chosen)
+        team = self.new_team.currentText()
+        self.new_team.clear()
+        self.new_team.addItems(teams)
+        self.new_team.setEditText(team)
+        checked = set(self.chosen_queues())
+        self.new_queues.clear()
+        for name in queues:
+            item = QListWidgetItem(name, self.new_queues)
+            item.setCheckState(Qt.CheckState.Checked if name in checked else Qt.CheckState.Unchecked)
+        self._selection_changed()
+        self.loaded.emit()
+
+    def selected(self) -> StaffAccount | None:
+        """The account of the selected row."""
+        login = selected_key(self.view)
+        return next((a for a in self.model_rows() if a.login == login), None)
+
+    def model_rows(self) -> list[StaffAccount]:
+        return [row for n in range(self.model.rowCount()) if (row := self.model.row(n))]
+
+    def chosen_queues(self) -> list[str]:
+        return [self.new_queues.item(n).text() for n in range(self.new_queues.count())
+                if self.new_queues.item(n).checkState() == Qt.CheckState.Checked]
+
+    def _selection_changed(self, *_: QItemSelection) -> None:
+        account = self.selected()
+        active = account is not None and account.active
+        for widget in (self.role, self.change_role_button, self.password, self.password_button,
+                       self.deactivate_button):
+            widget.setEnabled(active)
+        self.unlock_button.setEnabled(active and account is not None
+                                      and account.locked_until is not None)
+        if account is not None:
+            self.role.setCurrentIndex(self.role.findData(account.role))
+            state = "" if account.active else " — deactivated"
+            self.subject.setText(f"{account.name} ({account.login}){state}")
+
+    # -- changes ---------------------------------------------------------
+    def create_agent(self) -> None:
+        """Creates the agent described in the "New agent" form."""
+        g, login, name = self.guarded, self.new_login.text().strip(), self.new_name.text().strip()
+        role, queues = Role(self.new_role.currentData()), self.chosen_queues()
+        team = self.new_team.currentText().strip()
+        self.write(lambda: g.admin.create_agent(login, name or login, role=role,
+                                                team=team or None, queues=queues),
+                   self._created)
+
+    def _created(self, agent: AgentInfo) -> str:
+        self.new_login.clear()
+        self.new_name.clear()
+        self._select_next = agent.login
+        return f"Agent {agent.login} created. Set a password before they sign in."
+
+    def change_role(self) -> None:
+        account, role = self.selected(), Role(self.role.currentData())
+        if account is not None:
+            g = self.guarded
+            self.write(lambda: g.staff.set_role(account.login, role),
+                       lambda _r: f"{account.login} is now {role.value}.")
+
+    def set_password(self) -> None:
+        account, password, g = self.selected(), self.password.text(), self.guarded
+        if account is not None and self.write(
+                lambda: g.auth.set_password(account.login, password),
+                lambda _r: f"New password set for {account.login}."):
+            self.password.clear()  # the typed password does not linger in the widget
+
+    def unlock(self) -> None:
+        account = self.selected()
+        if account is not None:
+            g = self.guarded
+            self.write(lambda: g.staff.unlock(account.login),
+                       lambda _r: f"{account.login} can sign in again.")
+
+    def ask_deactivate(self) -> None:
+        """Asks before deactivating the selected account (it cannot be undone here)."""
+        account = self.selected()
+        if account is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Deactivate account",
+                          f"Deactivate {account.name} ({account.login})? They will no longer "
+                          "be able to sign in, and remembered sign-ins are forgotten.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Yes).setText("Deactivate")
+        box.button(QMessageBox.StandardButton.Yes).clicked.connect(
+            lambda: self.deactivate(account.login))
+        box.finished.connect(box.deleteLater)
+        self.confirm = box
+        box.open()
+
+    def deactivate(self, login: str) -> None:
+        g = self.guarded
+        self.write(lambda: g.staff.deactivate(login), lambda _r: f"{login} is deactivated.")
+
+
+def _pair(first: QWidget, second: QWidget) -> QWidget:
+    row = QWidget(first.parentWidget())
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(first, 1)
+    box.addWidget(second)
+    return row
