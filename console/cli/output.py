@@ -6,6 +6,7 @@ import dataclasses
 import enum
 import json
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -31,12 +32,19 @@ def print_json(value: Any) -> None:
     sys.stdout.flush()  # a closed pipe shows up here, where the CLI handles it
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: kanji and kana (East Asian wide) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Prints rows under headers, columns padded to their widest cell."""
+    """Prints rows under headers, columns padded to their widest cell (as a terminal shows it)."""
     text_rows = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in text_rows])
+              for i, h in enumerate(headers)]
     for row in [list(headers), *text_rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print("  ".join(cell + " " * (w - display_width(cell))
+                        for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 def when(value: datetime | None) -> str:

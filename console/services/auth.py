@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 import keyring
-from keyring.errors import KeyringError
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from keyring.errors import KeyringError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 

@@ -131,3 +131,12 @@ def test_templates_render(world: World, db_url: str, capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, db_url, "templates", "render", "Hi", "--contact",
                        str(world.contacts[0].id), "--agent", "emma")
     assert code == 0 and out == "Hello Alice, Emma Clarke here.\n"
+
+
+def test_tables_line_up_with_japanese_names(capsys: pytest.CaptureFixture[str]) -> None:
+    from console.cli.output import display_width, print_table
+
+    print_table(["name", "queue"], [["佐藤 健二", "Cards"], ["Emma Clarke", "Loans"]])
+    lines = capsys.readouterr().out.splitlines()
+    assert [display_width(line[:line.index(q)]) for line, q in
+            zip(lines, ["queue", "Cards", "Loans"], strict=True)] == [13, 13, 13]
