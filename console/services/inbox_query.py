@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from console.domain import ACTIVE_STATUSES, Channel, ContactRow, ContactStatus
+from console.domain import ACTIVE_STATUSES, Channel, ContactRow, ContactStatus, Priority
 from console.errors import ValidationError
 from console.services.rows import Assignee, contact_select, to_contact_row
 from console.store.models import Agent, AgentQueue, Contact, Customer, Queue
+from console.store.models_sla import QueueSettings
 
 PAGE_SIZE = 100
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
@@ -123,10 +124,18 @@ _SORT_JOINS: dict[str, Callable[[Select[Any]], Select[Any]]] = {
 
 
 def next_candidates(f: InboxFilter, limit: int) -> Select[Any]:
-    """Ids of the most urgent, longest-waiting contacts matching ``f`` (contacts table only,
-    so PostgreSQL can lock exactly these rows with FOR UPDATE SKIP LOCKED)."""
+    """Ids of the contacts "Get next" should offer first, matching ``f``.
+
+    Order: the contact's priority, then its queue's routing priority (set by a
+    supervisor; a queue without settings counts as normal), then the longest
+    wait. Only contact rows are selected, so PostgreSQL can lock exactly them
+    with FOR UPDATE SKIP LOCKED.
+    """
+    queue_priority = func.coalesce(QueueSettings.priority, int(Priority.NORMAL))
     return (select(Contact.id).where(*_where(f))
-            .order_by(Contact.priority.asc(), Contact.created_at.asc(), Contact.id.asc())
+            .outerjoin(QueueSettings, QueueSettings.queue_id == Contact.queue_id)
+            .order_by(Contact.priority.asc(), queue_priority.asc(), Contact.created_at.asc(),
+                      Contact.id.asc())
             .limit(limit))
 
 

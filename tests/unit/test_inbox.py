@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from console.clock import ManualClock
-from console.domain import Channel, ContactStatus, MessageKind
+from console.domain import Channel, ContactStatus, MessageKind, Priority
 from console.errors import ClaimConflict, NotFound, StaleContact, ValidationError
 from console.services.inbox_query import InboxFilter
 from console.store.db import Database
@@ -146,6 +146,21 @@ def test_next_best_takes_most_urgent(db: Database, clock: ManualClock) -> None:
     second = w.services.inbox.next_best("kenji")
     assert second is not None and second.id != first.id
     assert w.services.inbox.next_best("sara") is None  # works no queues
+
+
+def test_next_best_honours_the_queues_routing_priority(db: Database, clock: ManualClock) -> None:
+    w = small_world(db, clock)
+    sv = w.services
+    older = sv.intake.create_contact(Channel.CHAT, "Cards", "Older, normal queue")
+    clock.advance(60)
+    newer = sv.intake.create_contact(Channel.CHAT, "Loans", "Newer, urgent queue")
+    for row in sv.inbox.list(InboxFilter(statuses=(ContactStatus.NEW,))).rows:
+        if row.id not in (older.id, newer.id):
+            sv.inbox.claim(row.id, "sara")  # out of the way: only the two compete
+    assert sv.inbox.next_best("emma").id == older.id  # type: ignore[union-attr]
+    sv.inbox.release(older.id, "emma")
+    sv.sla.configure_queue("Loans", priority=int(Priority.URGENT))
+    assert sv.inbox.next_best("emma").id == newer.id  # type: ignore[union-attr]
 
 
 def test_every_write_lands_in_the_change_log(db: Database, clock: ManualClock) -> None:
