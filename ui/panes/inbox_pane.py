@@ -246,8 +246,11 @@ class InboxPane(QWidget):
 
     def focus(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        if not self.table.currentIndex().isValid() and self.model.rowCount():
-            self.table.selectRow(0)
+        if not self.table.selectionModel().selectedRows() and self.model.rowCount():
+            # A refreshed page can leave a current cell without a selection: keys then
+            # need a row to move from, so the current one (else the first) is selected.
+            current = self.table.currentIndex()
+            self.table.selectRow(current.row() if current.isValid() else 0)
 
     def current_index(self) -> QModelIndex:
         return self.table.currentIndex()
