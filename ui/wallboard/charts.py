@@ -32,6 +32,10 @@ def _chart(title: str) -> QChart:
     return chart
 
 
+# Short labels: "walk-in" is cut off at a third of the board.
+_CHANNEL_LABELS = {Channel.SMS: "SMS", Channel.LINE: "LINE", Channel.WALKIN: "visit"}
+
+
 class LineChart(QChartView):
     """One line over the hours of today; hours are the x axis labels.
 
@@ -84,7 +88,10 @@ class ChannelChart(QChartView):
         self.bars = QBarSeries()
         self.chart().addSeries(self.bars)
         self.x_axis, self.y_axis = QBarCategoryAxis(), QValueAxis()
-        self.x_axis.append([c.value for c in Channel])
+        self.x_axis.append([_CHANNEL_LABELS.get(c, c.value) for c in Channel])
+        font = self.x_axis.labelsFont()  # seven channels share a third of the board
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        self.x_axis.setLabelsFont(font)
         self.y_axis.setLabelFormat("%d")
         self.chart().addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart().addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
