@@ -101,6 +101,7 @@ PERMISSIONS: dict[str, Rule] = {
     "admin.add_disposition": Rule(ADMIN_ONLY, audit="change", entity="disposition", key="code"),
     "admin.accounts": Rule(ADMIN_ONLY),  # staff accounts, not customer records: no audit
     "admin.teams": Rule(ADMIN_ONLY),
+    "admin.assign_agent": Rule(ADMIN_ONLY, audit="change", entity="agent", key="login"),
     # Audit log: supervisors and admins; exports are themselves audited.
     "audit.list": Rule(LEADS, audit="view", entity="audit"),
     "audit.export": Rule(LEADS, audit="export", entity="audit"),

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.domain import AgentInfo, QueueInfo, Role
-from console.errors import ValidationError
+from console.errors import NotFound, ValidationError
 from console.services.agents import AgentService
 from console.services.rows import queue_by_name
 from console.store import changes
@@ -101,6 +101,32 @@ class AdminService:
                 s.add(AgentQueue(agent_id=agent.id, queue_id=queue_by_name(s, queue).id))
             changes.record(s, "agent", agent.id, "insert")
         return AgentService(self._db, self._clock).get(login)
+
+    def assign_agent(self, login: str, *, team: str | None,
+                     queues: Sequence[str]) -> StaffAccount:
+        """Moves an agent to ``team`` (None: no team) and sets the queues they work.
+
+        Raises:
+            NotFound: no such agent or queue (nothing is changed then).
+            ValidationError: the team name is too long.
+        """
+        team = (team or "").strip() or None
+        if len(team or "") > MAX_TEAM:
+            raise ValidationError(f"A team name has at most {MAX_TEAM} characters.")
+        with self._db.write() as s:
+            agent = s.execute(select(Agent).where(Agent.login == login)).scalar_one_or_none()
+            if agent is None:
+                raise NotFound(f"There is no agent with login '{login}'.")
+            wanted = {queue_by_name(s, q).id for q in dict.fromkeys(queues)}
+            agent.team_id = self._team_id(s, team) if team else None
+            have = set(s.execute(select(AgentQueue.queue_id)
+                                 .where(AgentQueue.agent_id == agent.id)).scalars())
+            if have - wanted:
+                s.execute(delete(AgentQueue).where(AgentQueue.agent_id == agent.id,
+                                                   AgentQueue.queue_id.in_(have - wanted)))
+            s.add_all(AgentQueue(agent_id=agent.id, queue_id=q) for q in wanted - have)
+            changes.record(s, "agent", agent.id)
+        return next(a for a in self.accounts() if a.login == login)
 
     def accounts(self) -> builtins.list[StaffAccount]:
         """Every account (active first, then by login), with its team, queues and lockout."""

@@ -118,6 +118,28 @@ def test_change_a_role_and_not_ones_own(admin: AdminWindow, world: World, jobs: 
     assert world.services.agents.get("root").role is Role.ADMIN
 
 
+def test_move_an_agent_to_another_team_and_queues(admin: AdminWindow, world: World,
+                                                  jobs: Jobs) -> None:
+    tab = admin.agents
+    select_key(tab.view, "emma")
+    ticked = {tab.queues.item(n).text() for n in range(tab.queues.count())
+              if tab.queues.item(n).checkState() == Qt.CheckState.Checked}
+    assert ticked == {"Cards", "Loans"}  # the form starts from what the agent has
+    tab.team.setEditText("Osaka")
+    for n in range(tab.queues.count()):
+        item = tab.queues.item(n)
+        item.setCheckState(Qt.CheckState.Checked if item.text() == "Loans"
+                           else Qt.CheckState.Unchecked)
+    tab.assign_button.click()
+    _idle(jobs)
+    emma = next(a for a in world.services.admin.accounts() if a.login == "emma")
+    assert (emma.team, emma.queues) == ("Osaka", ("Loans",))
+    assert _cell(tab.view, "emma", 3) == "Osaka"
+    changes = [e for e in world.services.audit.list() if e.entity == "agent"
+               and e.entity_id == "emma" and e.action == "change"]
+    assert changes and changes[-1].actor_login == "root"
+
+
 def test_unlock_set_password_and_deactivate(admin: AdminWindow, world: World, jobs: Jobs,
                                             clock: ManualClock) -> None:
     sv, tab = world.services, admin.agents

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from console.clock import ManualClock
 from console.domain import Role
-from console.errors import NotPermitted, ValidationError
+from console.errors import NotFound, NotPermitted, ValidationError
 from console.security.guard import authorize
 from console.security.principal import Principal
 from console.store.db import Database
@@ -78,3 +78,24 @@ def test_overlong_names_are_refused_before_the_database(world: World) -> None:
     with pytest.raises(ValidationError, match="at most 80"):
         sv.admin.create_queue("q" * 81)
     assert len(sv.admin.accounts()) == 4 and len(sv.agents.queues()) == 2
+
+
+def test_assign_agent_moves_team_and_queues(db: Database, clock: ManualClock) -> None:
+    w = small_world(db, clock)
+    admin = w.services.admin
+    moved = admin.assign_agent("emma", team="Osaka", queues=["Loans"])
+    assert (moved.team, moved.queues) == ("Osaka", ("Loans",))
+    assert "Osaka" in admin.teams()
+    assert list(w.services.agents.get("emma").queues) == ["Loans"]
+    cleared = admin.assign_agent("emma", team=None, queues=[])
+    assert (cleared.team, cleared.queues) == (None, ())
+
+
+def test_assign_agent_with_an_unknown_queue_changes_nothing(db: Database,
+                                                             clock: ManualClock) -> None:
+    w = small_world(db, clock)
+    before = next(a for a in w.services.admin.accounts() if a.login == "emma")
+    with pytest.raises(NotFound, match="no queue named 'Nope'"):
+        w.services.admin.assign_agent("emma", team="Osaka", queues=["Loans", "Nope"])
+    after = next(a for a in w.services.admin.accounts() if a.login == "emma")
+    assert after == before and "Osaka" not in w.services.admin.teams()

@@ -38,7 +38,7 @@ EXPECTED = {
     "agents.list": "asbm", "agents.get": "asbm", "agents.queues": "asbm", "agents.state": "asbm",
     "agents.set_state": "asb", "intake.create_contact": "asb",
     "admin.create_queue": "m", "admin.create_agent": "m", "admin.add_disposition": "m",
-    "admin.accounts": "m", "admin.teams": "m",
+    "admin.accounts": "m", "admin.teams": "m", "admin.assign_agent": "m",
     "audit.list": "sm", "audit.export": "sm", "audit.verify": "sm",
     "auth.sign_in": "asbm", "auth.resume": "asbm", "auth.sign_out": "asbm",
     "auth.set_password": "m",

@@ -82,11 +82,18 @@ class AgentsTab(AdminTab):
         self.deactivate_button = QPushButton("Deactivate…", group)
         self.deactivate_button.clicked.connect(self.ask_deactivate)
         self.subject = self.subject_label(group)
+        self.team = _team_combo(group)
+        self.queues = _queue_list(group)
+        self.assign_button = QPushButton("Save team and queues", group)
+        self.assign_button.clicked.connect(self.assign)
         form = QFormLayout(group)
         form.addRow("Agent", self.subject)
         form.addRow("Role", _pair(self.role, self.change_role_button))
         form.addRow("Password", _pair(self.password, self.password_button))
         form.addRow("", _pair(self.unlock_button, self.deactivate_button))
+        form.addRow("Team", self.team)
+        form.addRow("Queues", self.queues)
+        form.addRow("", self.assign_button)
         return group
 
     def _build_new(self) -> QGroupBox:
@@ -97,15 +104,8 @@ class AgentsTab(AdminTab):
         self.new_name = QLineEdit(group)
         self.new_name.setMaxLength(MAX_NAME)
         self.new_role = role_combo(group)
-        self.new_team = QComboBox(group)
-        self.new_team.setEditable(True)
-        team = self.new_team.lineEdit()
-        assert team is not None  # an editable combo box has one
-        team.setPlaceholderText("No team (type to add one)")
-        team.setMaxLength(MAX_TEAM)
-        self.new_queues = QListWidget(group)
-        self.new_queues.setAccessibleName("Queues")
-        self.new_queues.setMaximumHeight(96)
+        self.new_team = _team_combo(group)
+        self.new_queues = _queue_list(group)
         self.create_button = QPushButton("Create agent", group)
         self.create_button.setObjectName("primaryButton")
         self.create_button.clicked.connect(self.create_agent)
@@ -129,15 +129,13 @@ class AgentsTab(AdminTab):
         self.model.set_rows(accounts)
         if chosen is not None:
             select_key(self.view, chosen)
-        team = self.new_team.currentText()
-        self.new_team.clear()
-        self.new_team.addItems(teams)
-        self.new_team.setEditText(team)
-        checked = set(self.chosen_queues())
-        self.new_queues.clear()
-        for name in queues:
-            item = QListWidgetItem(name, self.new_queues)
-            item.setCheckState(Qt.CheckState.Checked if name in checked else Qt.CheckState.Unchecked)
+        for combo in (self.new_team, self.team):
+            typed = combo.currentText()
+            combo.clear()
+            combo.addItems(teams)
+            combo.setEditText(typed)
+        _fill_queues(self.new_queues, queues, set(self.chosen_queues()))
+        _fill_queues(self.queues, queues, set())
         self._selection_changed()
         self.loaded.emit()
 
@@ -149,15 +147,17 @@ class AgentsTab(AdminTab):
     def model_rows(self) -> list[StaffAccount]:
         return [row for n in range(self.model.rowCount()) if (row := self.model.row(n))]
 
-    def chosen_queues(self) -> list[str]:
-        return [self.new_queues.item(n).text() for n in range(self.new_queues.count())
-                if self.new_queues.item(n).checkState() == Qt.CheckState.Checked]
+    def chosen_queues(self, widget: QListWidget | None = None) -> list[str]:
+        """The ticked queues of the "New agent" form (or of ``widget``)."""
+        box = widget or self.new_queues
+        return [box.item(n).text() for n in range(box.count())
+                if box.item(n).checkState() == Qt.CheckState.Checked]
 
     def _selection_changed(self, *_: QItemSelection) -> None:
         account = self.selected()
         active = account is not None and account.active
         for widget in (self.role, self.change_role_button, self.password, self.password_button,
-                       self.deactivate_button):
+                       self.deactivate_button, self.team, self.queues, self.assign_button):
             widget.setEnabled(active)
         self.unlock_button.setEnabled(active and account is not None
                                       and account.locked_until is not None)
@@ -165,6 +165,9 @@ class AgentsTab(AdminTab):
             self.role.setCurrentIndex(self.role.findData(account.role))
             state = "" if account.active else " — deactivated"
             self.subject.setText(f"{account.name} ({account.login}){state}")
+            self.team.setEditText(account.team or "")
+            _fill_queues(self.queues, [self.queues.item(n).text()
+                                       for n in range(self.queues.count())], set(account.queues))
 
     # -- changes ---------------------------------------------------------
     def create_agent(self) -> None:
@@ -181,6 +184,14 @@ class AgentsTab(AdminTab):
         self.new_name.clear()
         self._select_next = agent.login
         return f"Agent {agent.login} created. Set a password before they sign in."
+
+    def assign(self) -> None:
+        """Saves the selected agent's team and queues."""
+        account, g = self.selected(), self.guarded
+        team, queues = self.team.currentText().strip() or None, self.chosen_queues(self.queues)
+        if account is not None:
+            self.write(lambda: g.admin.assign_agent(account.login, team=team, queues=queues),
+                       lambda _r: f"{account.login}: team and queues saved.")
 
     def change_role(self) -> None:
         account, role = self.selected(), Role(self.role.currentData())
@@ -232,3 +243,27 @@ def _pair(first: QWidget, second: QWidget) -> QWidget:
     box.addWidget(first, 1)
     box.addWidget(second)
     return row
+
+
+def _team_combo(parent: QWidget) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setEditable(True)
+    line = combo.lineEdit()
+    assert line is not None  # an editable combo box has one
+    line.setPlaceholderText("No team (type to add one)")
+    line.setMaxLength(MAX_TEAM)
+    return combo
+
+
+def _queue_list(parent: QWidget) -> QListWidget:
+    box = QListWidget(parent)
+    box.setAccessibleName("Queues")
+    box.setMaximumHeight(96)
+    return box
+
+
+def _fill_queues(box: QListWidget, names: list[str], ticked: set[str]) -> None:
+    box.clear()
+    for name in names:
+        item = QListWidgetItem(name, box)
+        item.setCheckState(Qt.CheckState.Checked if name in ticked else Qt.CheckState.Unchecked)
