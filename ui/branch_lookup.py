@@ -10,6 +10,7 @@ switching user).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -28,10 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from console.errors import SwitchboardError
+from console.phones import display
 from console.services.branch_types import ID_DOCUMENTS, LOOKUP_KINDS, CustomerCard, LookupRow
+from ui.branch_actions import CounterActions, Request
 from ui.jobs import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
+_DONE = {"book_appointment": "Appointment booked.", "record_complaint": "Complaint recorded.",
+         "escalate_complaint": "Complaint escalated.",
+         "update_contact_details": "Contact details updated (old and new are in the audit log)."}
 COLUMNS = ("Name", "Kana", "Born", "Phone")
 
 
@@ -73,12 +79,13 @@ def card_text(card: CustomerCard) -> str:
     """The card as plain text; every number in it is already masked by the service."""
     lines = [f"{card.display_name}  {card.name_kana or ''}".rstrip(),
              f"Born {card.date_of_birth or '-'}   National ID {card.national_id or '-'}",
-             f"Phones: {', '.join(card.phones) or '-'}",
+             f"Phones: {', '.join(display(p) for p in card.phones) or '-'}",
              f"E-mail: {', '.join(card.emails) or '-'}", "", "Accounts:"]
     lines += [f"  {a.product:<12} {a.masked_number}  {a.status}" for a in card.accounts]
     lines += ["", "Applications:"] + [f"  {a.kind} ({a.status}) {a.reference}"
                                       for a in card.applications]
-    lines += ["", "Appointments:"] + [f"  {a.starts_at:%Y-%m-%d %H:%M} {a.location} {a.purpose}"
+    lines += ["", "Appointments:"] + [f"  {a.starts_at.astimezone():%Y-%m-%d %H:%M} {a.location} "
+                                      f"{a.purpose}"
                                       for a in card.appointments]
     lines += ["", "Complaints:"] + [f"  #{c.id} {c.status}: {c.summary}" for c in card.complaints]
     lines += ["", "Recent contacts:"] + [f"  {e.at:%Y-%m-%d} {e.channel.value}: {e.subject}"
@@ -114,6 +121,10 @@ class BranchLookupPane(QWidget):
         self.error.setWordWrap(True)
         self.full_number = QLabel(self)
         self.full_number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.actions = CounterActions(lambda: datetime.now(UTC), self)
+        self.actions.requested.connect(self._counter_request)
+        self.results.verticalHeader().hide()
+        self.results.horizontalHeader().setStretchLastSection(True)
         self._layout(self._checklist())
         self.query.returnPressed.connect(self.search)
         self.results.clicked.connect(lambda index: self.open_card(self.model.rows[index.row()].id))
@@ -139,15 +150,21 @@ class BranchLookupPane(QWidget):
         return box
 
     def _layout(self, checklist: QGroupBox) -> None:
+        """Finding on the left; the chosen customer, the check and the counter work on the right."""
         bar = QHBoxLayout()
         bar.addWidget(self.query, 1)
         bar.addWidget(self.kind)
-        box = QVBoxLayout(self)
-        box.addLayout(bar)
-        box.addWidget(self.error)
-        box.addWidget(self.results, 1)
-        box.addWidget(self.card_view, 2)
-        box.addWidget(checklist)
+        left = QVBoxLayout()
+        left.addLayout(bar)
+        left.addWidget(self.error)
+        left.addWidget(self.results, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.card_view, 1)
+        right.addWidget(checklist)
+        right.addWidget(self.actions)
+        box = QHBoxLayout(self)
+        box.addLayout(left, 2)
+        box.addLayout(right, 3)
 
     def search(self) -> None:
         self.error.clear()
@@ -191,11 +208,29 @@ class BranchLookupPane(QWidget):
         for widget in (self.query, self.answer_dob, self.answer_phone, self.answer_email):
             widget.clear()
         self.card_view.clear()
+        self.actions.show_customer(None)
         self.full_number.clear()
         self.account.clear()
         self.error.clear()
 
+    def _counter_request(self, request: Request) -> None:
+        operation, args, kwargs = request
+        self.error.clear()
+        self._run(operation, *args, **kwargs,
+                  on_success=lambda result: self._counter_done(operation, result))
+
+    def _counter_done(self, operation: str, result: Any) -> None:
+        if operation == "record_complaint":
+            self.actions.last_complaint = result.id
+        self.error.setText(_DONE.get(operation, "Done."))
+        if self.card is not None:
+            kept = self.actions.last_complaint
+            self.open_card(self.card.id)  # the card shows what changed
+            self.actions.last_complaint = kept
+
     def _show_card(self, card: CustomerCard) -> None:
+        if self.card is None or self.card.id != card.id:
+            self.actions.show_customer(card.id)
         self.card = card
         self.card_view.setPlainText(card_text(card))
         self.account.clear()

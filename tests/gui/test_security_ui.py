@@ -112,3 +112,37 @@ def test_an_agent_is_refused_in_the_pane(qtbot: QtBot, branch_world: World, jobs
     pane.search()
     qtbot.waitUntil(lambda: "may not use 'branch.lookup'" in pane.error.text())
     assert pane.model.rowCount() == 0
+
+
+def test_counter_work_books_records_escalates_and_updates_after_the_check(
+        qtbot: QtBot, branch_world: World, jobs: Jobs) -> None:
+    pane = _pane(qtbot, branch_world, jobs, "bea")
+    assert not pane.actions.isEnabled()  # nobody chosen yet
+    pane.open_card(branch_world.alice)
+    qtbot.waitUntil(lambda: pane.card is not None and pane.actions.isEnabled())
+    actions = pane.actions
+    actions.purpose.setText("Mortgage consultation")
+    actions.book()
+    qtbot.waitUntil(lambda: pane.error.text() == "Appointment booked.")
+    qtbot.waitUntil(lambda: "Mortgage consultation" in pane.card_view.toPlainText())
+    actions.complaint.setText("Card blocked twice abroad")
+    actions.complain()
+    qtbot.waitUntil(lambda: pane.error.text() == "Complaint recorded.")
+    actions.escalate_to.setEditText("@sara")
+    actions.escalate()
+    qtbot.waitUntil(lambda: pane.error.text() == "Complaint escalated.")
+    qtbot.waitUntil(lambda: pane.card is not None
+                    and pane.card.complaints[0].escalated_to == "Sara Lind")
+    [complaint] = pane.card.complaints if pane.card else []
+    actions.email.setText("alice.new@example.com")
+    actions.details()
+    qtbot.waitUntil(lambda: "Verify the customer's identity first" in pane.error.text())
+    pane.answer_dob.setText("1984-02-29")
+    pane.answer_email.setText("alice.smith@example.com")
+    pane.verify()
+    qtbot.waitUntil(lambda: pane.error.text() == "Identity checked.")
+    actions.email.setText("alice.new@example.com")
+    actions.details()
+    qtbot.waitUntil(lambda: pane.error.text().startswith("Contact details updated"))
+    qtbot.waitUntil(lambda: "alice.new@example.com" in pane.card_view.toPlainText())
+    assert complaint.summary == "Card blocked twice abroad"
