@@ -14,6 +14,7 @@ from console.app import Services
 from console.domain import AgentInfo, Role
 from console.errors import NotFound
 from console.security.principal import Principal
+from ui.change_feed import POLL_MS
 from ui.context import Workbench
 from ui.crash import CrashHandler
 from ui.jobs import Jobs
@@ -68,7 +69,7 @@ def apply_style(app: QApplication) -> None:
 
 
 def open_window(services: Services, agent: AgentInfo, *, jobs: Jobs | None = None,
-                settings: UiSettings | None = None, poll_ms: int = 1000,
+                settings: UiSettings | None = None, poll_ms: int = POLL_MS,
                 principal: Principal | None = None) -> MainWindow:
     """Builds and starts the console window (a QApplication must exist)."""
     jobs = jobs or Jobs()

@@ -23,7 +23,7 @@ from ui.actions import WindowActions
 from ui.admin.launcher import AdminLauncher
 from ui.agent_state import AgentStateTracker
 from ui.branch_launcher import BranchLauncher
-from ui.change_feed import ChangeFeed
+from ui.change_feed import POLL_MS, ChangeFeed
 from ui.contact_flow import ContactFlow
 from ui.context import Workbench
 from ui.directory import Directory, Reference
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
     first_page_shown = Signal()
 
     def __init__(self, bench: Workbench, settings: UiSettings | None = None,
-                 poll_ms: int = 1000) -> None:
+                 poll_ms: int = POLL_MS) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.bench = bench
