@@ -64,6 +64,9 @@ class PresenceService:
             agent = agent_by_login(s, agent_login)
             if s.get(Contact, contact_id) is None:
                 raise NotFound(f"There is no contact {contact_id}.")
+            # A workstation that died left rows behind; this agent's next beat clears them.
+            s.connection().execute(delete(Presence).where(
+                Presence.agent_id == agent.id, Presence.expires_at <= now))
             before = s.execute(select(Presence.activity, Presence.expires_at).where(
                 Presence.contact_id == contact_id, Presence.agent_id == agent.id)).one_or_none()
             values = {"contact_id": contact_id, "agent_id": agent.id, "activity": activity.value,

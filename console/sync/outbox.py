@@ -24,8 +24,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
-
 from console.clock import Clock
 from console.domain import AgentState
 from console.errors import SwitchboardError, Unavailable, ValidationError
@@ -81,10 +79,6 @@ class ReplayReport:
     applied: int
     failed: int
     remaining: int
-
-
-def default_path() -> Path:
-    return Path(platformdirs.user_config_dir("switchboard")) / "outbox.db"
 
 
 class Outbox:

@@ -88,3 +88,12 @@ def test_unknown_contact_or_agent_is_refused(world: World, presence: PresenceSer
         presence.beat(999_999, "emma", Activity.VIEWING)
     with pytest.raises(NotFound, match="login 'nobody'"):
         presence.beat(world.contacts[0].id, "nobody", Activity.VIEWING)
+
+
+def test_a_beat_clears_the_agents_rows_left_by_a_dead_workstation(
+        world: World, presence: PresenceService, clock: ManualClock) -> None:
+    presence.beat(world.contacts[0].id, "emma", Activity.VIEWING, ttl_s=30)
+    clock.advance(60)  # that workstation died; emma signs in elsewhere
+    presence.beat(world.contacts[1].id, "emma", Activity.VIEWING, ttl_s=30)
+    clock.advance(3700)
+    assert presence.purge_expired() == 1  # only the newer row was left to purge
