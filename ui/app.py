@@ -102,6 +102,8 @@ def run(services: Services, *, suggested_login: str | None = None) -> int:
             window = open_window(services, services.agents.get(principal.login), jobs=jobs,
                                  principal=principal)
             crash.known = window.banner.problem
+            if window.first_start:
+                window.fit_to_screen()
             window.show()
             code = app.exec()
             if not window.signed_out:

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenuBar, QSplitter, QVBoxLayout, QWidget
 
 from console.domain import AgentState, ContactDetail, ContactRow
@@ -340,6 +340,21 @@ class MainWindow(QMainWindow):
         self.restoreState(QByteArray(self._default_state), layout.STATE_VERSION)
         for dock in self.docks.values():
             dock.show()
+
+    @property
+    def first_start(self) -> bool:
+        """True until the window is first shown for an agent with no saved layout."""
+        return self._first_show
+
+    def fit_to_screen(self, share: float = 0.92) -> None:
+        """Most of the screen, centred (an agent's first start; later starts restore theirs)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        width, height = int(area.width() * share), int(area.height() * share)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
 
     def showEvent(self, event: QShowEvent) -> None:
         """On an agent's very first start, shares the width out in proportion to the screen."""
