@@ -86,3 +86,11 @@ def test_drafts_survive_a_restart(make_window: WindowFactory, qtbot: QtBot, worl
 
 def test_settings_live_in_the_users_config_dir(tmp_path: Path) -> None:
     assert default_path() == tmp_path / "xdg_config_home" / "switchboard" / "ui.ini"
+
+
+def test_a_first_start_fills_most_of_the_screen(window: MainWindow) -> None:
+    area = window.screen().availableGeometry()
+    window.fit_to_screen(0.9)
+    assert (window.width(), window.height()) == (
+        max(int(area.width() * 0.9), window.minimumSizeHint().width()),
+        max(int(area.height() * 0.9), window.minimumSizeHint().height()))
