@@ -158,3 +158,17 @@ def test_inbox_view_round_trips_through_settings() -> None:
     assert InboxView.from_settings(view.to_settings()) == view
     assert InboxView.from_settings({"scope": "bogus"}) == InboxView()
     assert InboxView(status=StatusChoice.ANY).to_filter("emma").statuses == ()
+
+
+def test_a_squeezed_count_keeps_its_number(qtbot: QtBot) -> None:
+    from ui.widgets.compact import FittingLabel
+
+    label = FittingLabel()
+    qtbot.addWidget(label)
+    label.show()  # a hidden widget gets its resize events only when shown
+    label.resize(400, 20)
+    label.set_texts("100+ contacts · loading…", "100+ contacts", "100+")
+    assert label.text() == "100+ contacts · loading…"
+    label.resize(label.fontMetrics().horizontalAdvance("100+ contact"), 20)
+    assert label.text() == "100+"
+    assert label.toolTip() == "100+ contacts · loading…"

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
     QTableView,
     QToolButton,
@@ -24,7 +23,7 @@ from ui.models.inbox_columns import HEADERS, Column, InboxQuery, sort_for
 from ui.models.inbox_model import InboxModel
 from ui.models.inbox_scope import SCOPE_LABELS, STATUS_LABELS, InboxView, Scope, StatusChoice
 from ui.models.roles import ContactIdRole
-from ui.widgets.compact import compact_combo, shrinking_label
+from ui.widgets.compact import FittingLabel, compact_combo
 from ui.widgets.sla_delegate import SlaDelegate
 
 COLUMN_WIDTHS = {Column.CHANNEL: 32, Column.CUSTOMER: 118, Column.SUBJECT: 200,
@@ -60,11 +59,10 @@ class InboxPane(QWidget):
         self.model.my_queues = set(bench.agent.queues)
         self._view_state = InboxView()
         self.table = self._build_table()
-        self.count = QLabel(self)
+        self.count = FittingLabel(self)
         self.count.setObjectName("paneStatus")
         self.count.setAccessibleName("Contacts listed")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        shrinking_label(self.count)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
@@ -242,7 +240,8 @@ class InboxPane(QWidget):
         rows = self.model.rowCount()
         more = "+" if self.model.canFetchMore() else ""
         loading = " · loading…" if self.model.loading else ""
-        self.count.setText(f"{rows}{more} contacts{loading}")
+        self.count.set_texts(f"{rows}{more} contacts{loading}", f"{rows}{more} contacts",
+                             f"{rows}{more}")
 
     def focus(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
