@@ -68,8 +68,8 @@ class ChangeFeed(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(max(interval_ms, PG_SAFETY_POLL_MS) if db.is_postgres
                                 else interval_ms)
-        self._timer.timeout.connect(self.poll)
-        self._woken.connect(self.poll)
+        self._timer.timeout.connect(self._tick)
+        self._woken.connect(self._wake)
         self._stop_listening = threading.Event()
         self._listener: threading.Thread | None = None
 
@@ -107,10 +107,21 @@ class ChangeFeed(QObject):
         if self._last is None:
             self._last = seq
 
+    def _tick(self) -> None:
+        """The timer: a read still on its way already answers this tick."""
+        if not self._busy:
+            self.poll()
+
+    def _wake(self) -> None:
+        """A notification: a change may have committed after the read on its way started."""
+        if self._busy:
+            self._again = True
+        else:
+            self.poll()
+
     def poll(self) -> None:
         """Asks for new changes unless a poll is still on its way."""
         if self._busy:
-            self._again = True  # a wake-up during a read: read once more when it is back
             return
         self._again = False
         if self._last is None:
