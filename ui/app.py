@@ -108,6 +108,7 @@ def run(services: Services, *, suggested_login: str | None = None) -> int:
             code = app.exec()
             if not window.signed_out:
                 return code
+            jobs.wait_idle()  # the closed window's last results land before it goes
             services.auth.sign_out(principal)
             suggested_login, principal = None, None
             window.deleteLater()
