@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from console.app import Services, build_services
 from console.clock import ManualClock
@@ -10,6 +11,9 @@ from console.config import Settings
 from console.domain import Channel, ContactRow, Priority, Role
 from console.services.customers import NewCustomer
 from console.store.db import Database
+
+if TYPE_CHECKING:
+    import pytest
 
 
 @dataclass
@@ -55,3 +59,12 @@ def small_world(db: Database, clock: ManualClock) -> World:
     contacts.append(sv.intake.create_contact(Channel.CHAT, "Cards", "Card limit",
                                              "Can I raise my limit?", customer_id=alice.id))
     return World(sv, alice.id, yamada.id, contacts)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
+    """Runs ``switchboard --db db_url ARGS`` in this process: (exit code, stdout, stderr)."""
+    from console.cli.main import main
+
+    code = main(["--db", db_url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -91,7 +91,7 @@ def _templates(sub: Any) -> None:
 
 
 @contextmanager
-def _services(args: argparse.Namespace) -> Iterator[Services]:
+def command_services(args: argparse.Namespace) -> Iterator[Services]:
     """The services for one command, closed when it is done."""
     from console.app import open_services
 
@@ -108,7 +108,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     f = InboxFilter(queues=tuple(args.queue), channels=tuple(Channel(c) for c in args.channel),
                     assignee=args.assignee, unassigned=args.unassigned,
                     statuses=tuple(ContactStatus(s) for s in args.status) or InboxFilter().statuses)
-    with _services(args) as sv:
+    with command_services(args) as sv:
         page = sv.inbox.list(f, sort=args.sort, descending=args.desc, limit=args.limit)
     if args.json:
         print_json(page.rows)
@@ -122,7 +122,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 
 def cmd_claim(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         row = sv.inbox.claim(args.contact_id, args.agent)
     if args.json:
         print_json(row)
@@ -132,7 +132,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
 
 
 def cmd_customers_find(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         found = sv.customers.find(args.query, by=args.by, limit=args.limit)
     if args.json:
         print_json(found)
@@ -144,7 +144,7 @@ def cmd_customers_find(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         page = sv.customers.history(args.customer_id, limit=args.limit,
                                     channel=Channel(args.channel) if args.channel else None)
     if args.json:
@@ -157,7 +157,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_search(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         hits = sv.kb.search(args.query, language=args.language, limit=args.limit)
     if args.json:
         print_json(hits)
@@ -168,7 +168,7 @@ def cmd_kb_search(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         report = sv.kb.import_path(args.path)
     if args.json:
         print_json(report)
@@ -182,7 +182,7 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
 def cmd_templates_render(args: argparse.Namespace) -> int:
     from console.errors import ValidationError
 
-    with _services(args) as sv:
+    with command_services(args) as sv:
         rendered = sv.templates.render(args.name, args.contact, args.agent)
     if rendered.error:
         raise ValidationError(f"Template '{args.name}' ({rendered.template.language}): "
@@ -192,7 +192,7 @@ def cmd_templates_render(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_list(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         templates = sv.templates.list()
     if args.json:
         print_json(templates)
@@ -204,7 +204,7 @@ def cmd_templates_list(args: argparse.Namespace) -> int:
 
 
 def cmd_agents(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         agents = sv.agents.list()
     if args.json:
         print_json(agents)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.cli.commands import _services
+from console.cli.commands import command_services
 from console.cli.output import print_json, print_table, when
 from console.domain import Role
 from console.errors import NotPermitted, ValidationError
@@ -110,7 +110,7 @@ def _filter(args: argparse.Namespace) -> AuditFilter:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         report = sv.audit.verify(expect_head=args.expect_head)
     if args.json:
         print_json(report)
@@ -126,7 +126,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
     f = _filter(args)
-    with _services(args) as sv:
+    with command_services(args) as sv:
         if args.json or args.csv:
             sys.stdout.write(sv.audit.export(f, fmt="csv" if args.csv else "json",
                                              limit=args.limit) + ("" if args.csv else "\n"))
@@ -143,7 +143,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
     f = _filter(args)
     fmt = "csv" if args.csv else "json"
-    with _services(args) as sv:
+    with command_services(args) as sv:
         text = sv.audit.export(f, fmt=fmt)
         with sv.db.write() as s:
             audit.append(s, at=sv.clock.now(), actor=None, action="export", entity="audit",
@@ -164,28 +164,28 @@ def cmd_users_set_password(args: argparse.Namespace) -> int:
         password = getpass.getpass(f"New password for {args.login}: ")
         if getpass.getpass("Again: ") != password:
             raise ValidationError("The two passwords differ; nothing was changed.")
-    with _services(args) as sv:
+    with command_services(args) as sv:
         sv.auth.set_password(args.login, password)
     print(f"Password set for {args.login}.")
     return 0
 
 
 def cmd_users_set_role(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         sv.staff.set_role(args.login, Role(args.role))
     print(f"{args.login} is now {args.role}.")
     return 0
 
 
 def cmd_users_unlock(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         sv.staff.unlock(args.login)
     print(f"{args.login} may sign in again.")
     return 0
 
 
 def cmd_users_deactivate(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         sv.staff.deactivate(args.login)
     print(f"{args.login} can no longer sign in.")
     return 0
@@ -207,7 +207,7 @@ def _signed_in(sv: Services, args: argparse.Namespace) -> Authorized:
 
 
 def cmd_branch_lookup(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         rows = _signed_in(sv, args).branch.lookup(args.query, by=args.by)
     if args.json:
         print_json(rows)
@@ -219,7 +219,7 @@ def cmd_branch_lookup(args: argparse.Namespace) -> int:
 
 
 def cmd_branch_card(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         card = _signed_in(sv, args).branch.card(args.customer_id)
     if args.json:
         print_json(card)

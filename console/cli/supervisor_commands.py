@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from console.cli.commands import command_services
 from console.cli.output import print_json, print_table
 from console.domain import Channel
 from console.errors import ValidationError
 
 if TYPE_CHECKING:
-    from console.app import Services
     from console.domain_sla import MonitorSnapshot
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,19 +58,8 @@ def _policy(ssub: Any) -> None:
     pol.set_defaults(func=cmd_policy)
 
 
-@contextmanager
-def _services(args: argparse.Namespace) -> Iterator[Services]:
-    from console.app import open_services
-
-    services = open_services(args.db)
-    try:
-        yield services
-    finally:
-        services.close()
-
-
 def cmd_queues(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         snap = sv.monitor.snapshot()
     if args.json:
         print_json(snap)
@@ -107,7 +94,7 @@ def _print_snapshot(snap: MonitorSnapshot) -> None:
 
 
 def cmd_policies(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         rows = sv.sla.policies(args.queue)
     if args.json:
         print_json(rows)
@@ -120,7 +107,7 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         policy = sv.sla.set_policy(
             args.queue, first_response_target_s=args.first_response,
             resolution_target_s=args.resolution, warning_ratio=args.warning,
@@ -148,7 +135,7 @@ def parse_hours(specs: list[str]) -> dict[int, list[tuple[time, time]]]:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     hours = parse_hours(args.hours)
-    with _services(args) as sv:
+    with command_services(args) as sv:
         cal = sv.sla.create_calendar(args.name, args.timezone, hours)
         added = (sv.sla.import_public_holidays(cal.name, args.holidays, args.year or [2026])
                  if args.holidays else 0)
@@ -157,7 +144,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    with _services(args) as sv:
+    with command_services(args) as sv:
         setup = sv.sla.configure_queue(
             args.name, calendar=False if args.calendar is None else (args.calendar or None),
             priority=args.priority, service_level_goal=args.goal,

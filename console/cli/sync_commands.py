@@ -38,24 +38,24 @@ def change_line(change: Change) -> str:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from console.app import open_services
+    from console.cli.commands import command_services
     from console.sync.follow import ChangeFollower
 
     if args.count is not None and args.count < 1:
         raise ValidationError("--count must be at least 1.")
-    services = open_services(args.db)
-    follower = ChangeFollower(services.db, start_seq=args.from_seq, on_connection=_connection)
-    printed = 0
-    try:
-        for batch in follower.batches():
-            for change in batch:
-                print(change_line(change), flush=True)
-                printed += 1
-                if args.count is not None and printed >= args.count:
-                    return 0
-    finally:
-        follower.stop()
-        services.close()
+    with command_services(args) as services:
+        follower = ChangeFollower(services.db, start_seq=args.from_seq,
+                                  on_connection=_connection)
+        printed = 0
+        try:
+            for batch in follower.batches():
+                for change in batch:
+                    print(change_line(change), flush=True)
+                    printed += 1
+                    if args.count is not None and printed >= args.count:
+                        return 0
+        finally:
+            follower.stop()
     return 0
 
 

@@ -18,12 +18,7 @@ from console.security.principal import Principal
 from console.services import audit
 from console.services.audit import GENESIS, AuditFilter, AuditService
 from console.store.db import Database
-from tests.factories import World, small_world
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
+from tests.factories import World
 
 
 def _who(world: World, login: str) -> Principal:

@@ -18,15 +18,10 @@ from console.services.auth import KEYRING_SERVICE, KEYRING_USER, AuthService, Lo
 from console.store.db import Database
 from console.store.models_security import RememberToken
 from tests.conftest import MemoryKeyring
-from tests.factories import World, small_world
+from tests.factories import World
 
 PASSWORD = "correct horse battery"
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
 
 
 @pytest.fixture

@@ -9,22 +9,9 @@ import sys
 
 import pytest
 
-from console.cli.main import main
-from console.clock import ManualClock
-from console.store.db import Database
 from console.store.migrate import HEAD_REVISION
-from tests.factories import World, small_world
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
-
-
-def run(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
-    code = main(["--db", db_url, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.factories import World
+from tests.factories import run_cli as run
 
 
 def test_inbox_json_filters_by_queue(world: World, db_url: str,

@@ -21,15 +21,10 @@ from console.errors import Unavailable
 from console.store.db import Database
 from console.store.models import Message
 from console.sync.outbox import Outbox, apply
-from tests.factories import World, small_world
+from tests.factories import World
 from tests.tcp_proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
 
 
 @pytest.fixture

@@ -9,12 +9,7 @@ from console.errors import NotFound
 from console.services.presence import Activity, PresenceService
 from console.store import changes
 from console.store.db import Database
-from tests.factories import World, small_world
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
+from tests.factories import World
 
 
 @pytest.fixture

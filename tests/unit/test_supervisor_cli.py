@@ -6,23 +6,10 @@ import json
 
 import pytest
 
-from console.cli.main import main
 from console.cli.supervisor_commands import parse_hours
-from console.clock import ManualClock
 from console.errors import ValidationError
-from console.store.db import Database
-from tests.factories import World, small_world
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
-
-
-def run(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
-    code = main(["--db", db_url, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.factories import World
+from tests.factories import run_cli as run
 
 
 def test_queues_json_has_queue_and_agent_figures(world: World, db_url: str,

@@ -20,15 +20,10 @@ from console.store import changes
 from console.store.db import Database
 from console.sync.follow import ChangeFollower
 from console.sync.wakeup import NotifyWakeup, PollingWakeup
-from tests.factories import World, services_for, small_world
+from tests.factories import World, services_for
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 30.0  # an upper bound for slow CI machines, never a figure under test
-
-
-@pytest.fixture
-def world(db: Database, clock: ManualClock) -> World:
-    return small_world(db, clock)
 
 
 class Collector:
