@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableView,
     QWidget,
@@ -21,38 +20,17 @@ from PySide6.QtWidgets import (
 
 from console.errors import SwitchboardError
 from ui.jobs import Jobs
-from ui.wallboard.models import IdRole, SnapshotTableModel, SortRole
+from ui.wallboard.models import IdRole, SnapshotTableModel, snapshot_table
 
 
 def table_view(model: SnapshotTableModel[Any], name: str, parent: QWidget,
                stretch: int | None = None) -> QTableView:
-    """A sortable, single-row-selection view of ``model`` that fills its width.
-
-    Args:
-        model: the rows.
-        name: the view's object name.
-        parent: the owning widget.
-        stretch: the column that takes the spare width (default: the last one).
-    """
-    proxy = QSortFilterProxyModel(parent)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SortRole)
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
+    """The wallboard's table (see snapshot_table), sorted by its first column, read-only,
+    with alternating rows for the longer admin lists."""
+    view = snapshot_table(model, name, parent, stretch)
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch is None:
-        header.setStretchLastSection(True)
-    else:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 

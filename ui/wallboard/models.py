@@ -11,8 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from console.domain_sla import AgentStats, QueueStats
 from ui import palette
@@ -182,3 +190,29 @@ class AgentStatsModel(SnapshotTableModel[AgentStats]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(AGENT_COLUMNS, lambda a: a.login, parent)
+
+
+def snapshot_table(model: SnapshotTableModel[Any], name: str, parent: QWidget,
+                   stretch: int | None = None) -> QTableView:
+    """A sortable, single-row-selection view of ``model`` whose headers are never cut.
+
+    Figures take what their header and values need; the ``stretch`` column (default:
+    the last) takes the spare width.
+    """
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortRole)
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view

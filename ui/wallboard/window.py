@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -33,7 +31,13 @@ from ui.context import Workbench
 from ui.dialogs import TransferDialog, TransferRequest
 from ui.wallboard.charts import WallboardCharts
 from ui.wallboard.data import BoardData, load_board, write_csv
-from ui.wallboard.models import AgentStatsModel, IdRole, QueueStatsModel, SnapshotTableModel, SortRole
+from ui.wallboard.models import (
+    AgentStatsModel,
+    IdRole,
+    QueueStatsModel,
+    SnapshotTableModel,
+    snapshot_table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +45,6 @@ REFRESH_MS = 10_000
 TICK_MS = 1000
 # Changes that move a wallboard figure; others (KB articles, templates) are ignored.
 RELEVANT = frozenset({"contact", "agent", "queue", "sla_policy", "calendar", "survey", "demo"})
-
-
-def _table(model: SnapshotTableModel[object], name: str, parent: QWidget,
-           stretch: int = 0) -> QTableView:
-    proxy = QSortFilterProxyModel(parent)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SortRole)
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.verticalHeader().hide()
-    # Figures take what their header and values need; one text column gets the rest,
-    # so no header is cut off however many columns there are.
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 class WallboardWindow(QMainWindow):
@@ -101,8 +85,8 @@ class WallboardWindow(QMainWindow):
         self.dialog: TransferDialog | QInputDialog | None = None
 
     def _build(self) -> None:
-        self.queue_view = _table(self.queues, "wallboardQueues", self)
-        self.agent_view = _table(self.agents, "wallboardAgents", self, stretch=3)  # contact
+        self.queue_view = snapshot_table(self.queues, "wallboardQueues", self, stretch=0)
+        self.agent_view = snapshot_table(self.agents, "wallboardAgents", self, stretch=3)  # contact
         self.charts = WallboardCharts(self)
         split = QSplitter(Qt.Orientation.Vertical, self)
         for w in (self.queue_view, self.agent_view, self.charts):
