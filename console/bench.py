@@ -123,7 +123,7 @@ def run_bench(url: str | None, *, customers: int = 1_000_000, contacts: int = 1_
         sv = build_services(db, ManualClock(now), Settings())
         result: Result = {
             "machine": _machine(db),
-            "scale": {**_scale(db), "samples": samples, "seed": seed, "reused": reused},
+            "scale": {**database_scale(db), "samples": samples, "seed": seed, "reused": reused},
             "build_seconds": build_s,
             "results": {},
         }
@@ -138,7 +138,7 @@ def run_bench(url: str | None, *, customers: int = 1_000_000, contacts: int = 1_
 def _prepare(db: Database, customers: int, contacts: int, articles: int, seed: int,
              reuse: bool, say: Callable[[str], None]) -> tuple[datetime, float, bool]:
     """Returns (the clock's now, seconds spent building, whether data was reused)."""
-    have = _scale(db)
+    have = database_scale(db)
     if have["customers"] == 0 and have["contacts"] == 0:
         report = generate(db, customers=customers, contacts=contacts, articles=articles,
                           seed=seed, now=BENCH_NOW, progress=say)
@@ -155,7 +155,8 @@ def _prepare(db: Database, customers: int, contacts: int, articles: int, seed: i
     return (newest or BENCH_NOW) + timedelta(minutes=1), 0.0, True
 
 
-def _scale(db: Database) -> dict[str, int]:
+def database_scale(db: Database) -> dict[str, int]:
+    """How many customers, contacts and articles the database holds."""
     with db.read() as s:
         def count(model: Any) -> int:
             return int(s.execute(select(func.count()).select_from(model)).scalar_one())
