@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread, QTimer
 from pytestqt.qtbot import QtBot
 
-from console.errors import NotFound, Unavailable
+from console.errors import NotFound, SwitchboardError, Unavailable
 from ui.jobs import Connection, Jobs
 
 pytestmark = pytest.mark.gui
@@ -156,3 +156,18 @@ def test_shutdown_lets_submitted_writes_finish(qtbot: QtBot) -> None:
     assert done == [0, 1, 2]
     late = helper.read(lambda: pytest.fail("no work after shutdown"))
     assert late.cancelled
+
+
+def test_a_started_job_that_never_reports_back_is_failed_not_pending_for_ever(
+        jobs: Jobs) -> None:
+    from ui.jobs import Job
+
+    failures: list[SwitchboardError] = []
+    lost = Job(lambda: None, None, failures.append, None, "read")
+    lost.ran = True  # its worker started it, then vanished without an outcome
+    jobs._in_flight.add(lost)
+    jobs._drain()
+    assert jobs.pending == 1 and failures == []  # one sweep is not enough to judge
+    jobs._drain()
+    assert jobs.pending == 0
+    assert [type(f) for f in failures] == [Unavailable]
