@@ -197,8 +197,8 @@ class BranchLookupPane(QWidget):
         The operation is looked up inside the job, so a refusal by the
         permission guard comes back through ``on_failure`` like any other.
         """
-        branch = self._guarded.branch
-        self._jobs.write(lambda: getattr(branch, operation)(*args, **kwargs),
+        branch, me = self._guarded.branch, self._guarded.principal
+        self._jobs.write(lambda: getattr(branch, operation)(me, *args, **kwargs),
                          on_success=on_success, on_failure=self._failed)
 
     def clear(self) -> None:

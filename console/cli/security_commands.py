@@ -208,7 +208,8 @@ def _signed_in(sv: Services, args: argparse.Namespace) -> Authorized:
 
 def cmd_branch_lookup(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
-        rows = _signed_in(sv, args).branch.lookup(args.query, by=args.by)
+        door = _signed_in(sv, args)
+        rows = door.branch.lookup(door.principal, args.query, by=args.by)
     if args.json:
         print_json(rows)
     else:
@@ -220,7 +221,8 @@ def cmd_branch_lookup(args: argparse.Namespace) -> int:
 
 def cmd_branch_card(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
-        card = _signed_in(sv, args).branch.card(args.customer_id)
+        door = _signed_in(sv, args)
+        card = door.branch.card(door.principal, args.customer_id)
     if args.json:
         print_json(card)
         return 0

@@ -1,12 +1,20 @@
-"""The authorised facade: the services as one signed-in person may use them.
+"""The one door: the services as one signed-in person may use them.
 
-``authorize(services, principal)`` returns an object shaped like
-console.app.Services (``guarded.customers.find(...)``) whose operations
-check console.security.permissions before they run, raise NotPermitted with a
-message for a person when the role does not allow them, and write the audit
-entry the rule asks for. Front ends hold only the guarded object once somebody
-has signed in. It is an API boundary, not a sandbox: Python code in the same
-process could still reach the raw services.
+``authorize(services, principal)`` returns a ``Door``, shaped like
+console.app.Services (``door.customers.find(...)``), whose operations check
+console.security.permissions before they run and raise NotPermitted with a
+message for a person when the role does not allow them. When the rule asks
+for an audit entry, the operation and its entry run in one unit of work
+(console.store.db): they commit together or not at all.
+
+The window, the command line and the gateway hold only a Door (and, before
+anyone has signed in, an ``Entrance``). For mypy a Door's services have the
+real services' types, so every call is checked against the real signature;
+operations that take the acting person (``actor``) get it passed explicitly,
+and the door refuses any person but its own.
+
+It is an API boundary, not a sandbox: Python code in the same process could
+still reach the raw services.
 """
 
 from __future__ import annotations
@@ -21,12 +29,29 @@ from console.masking import mask_digit_runs
 from console.security.permissions import ON_BEHALF, PERMISSIONS, Rule
 from console.security.principal import Principal
 from console.services import audit
+from console.sync.follow import ChangeSource
 
 if TYPE_CHECKING:
     from console.app import Services
+    from console.clock import Clock
+    from console.services.admin import AdminService
+    from console.services.agents import AgentService
+    from console.services.audit import AuditService
+    from console.services.auth import AuthService
+    from console.services.branch import BranchService
+    from console.services.customers import CustomerService
+    from console.services.inbox import InboxService
+    from console.services.intake import IntakeService
+    from console.services.kb import KbService
+    from console.services.monitor import MonitorService
+    from console.services.presence import PresenceService
+    from console.services.sla import SlaService
+    from console.services.staff import StaffService
+    from console.services.templates import TemplateService
 
 log = logging.getLogger(__name__)
 
+# Fields of Services that are not services: never handed out through the door.
 _NOT_SERVICES = frozenset({"db", "clock", "settings"})
 _QUERY_ARGS = ("query", "q")
 
@@ -44,17 +69,61 @@ def permitted(operation: str, principal: Principal) -> Rule:
     return rule
 
 
-class Authorized:
-    """The services as ``principal`` may use them (see the module docstring)."""
+class Door:
+    """The services as ``principal`` may use them (see the module docstring).
+
+    Attributes:
+        principal: who is signed in; every check and audit entry is theirs.
+        changes: the change log to follow (what changed, no customer data).
+    """
+
+    if TYPE_CHECKING:
+        # What mypy sees: the real services, so calls are checked against their
+        # signatures. At run time each is a GuardedService (``__getattr__``).
+        inbox: InboxService
+        customers: CustomerService
+        templates: TemplateService
+        agents: AgentService
+        admin: AdminService
+        audit: AuditService
+        auth: AuthService
+        branch: BranchService
+        staff: StaffService
+        intake: IntakeService
+        kb: KbService
+        presence: PresenceService
+        sla: SlaService
+        monitor: MonitorService
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services
         self.principal = principal
+        self.changes = ChangeSource(services.db)
+        self._guarded: dict[str, GuardedService] = {}
 
-    def __getattr__(self, name: str) -> GuardedService:
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name in _NOT_SERVICES:
             raise AttributeError(name)
-        return GuardedService(name, getattr(self._services, name), self._services, self.principal)
+        guarded = self._guarded.get(name)
+        if guarded is None:
+            guarded = GuardedService(name, getattr(self._services, name), self._services,
+                                     self.principal)
+            self._guarded[name] = guarded
+        return guarded
+
+    @property
+    def clock(self) -> Clock:
+        """Where "now" comes from (timers, greetings)."""
+        return self._services.clock
+
+    @property
+    def timezone(self) -> str:
+        """The site's time zone name (IANA), for time stamps on screen."""
+        return self._services.settings.timezone
+
+
+# The name the first release used; kept for callers that still say it.
+Authorized = Door
 
 
 class GuardedService:
@@ -82,19 +151,29 @@ class GuardedService:
         method = getattr(self._target, op)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            self._check_actor(rule, method, args, kwargs)
             self._check_own(rule, method, args, kwargs)
-            if rule.actor == "first":
-                args = (self._principal, *args)
-            elif rule.actor == "keyword":
-                kwargs["actor"] = self._principal
-            result = method(*args, **kwargs)
-            if rule.audit:
-                self._audit(rule, operation, method, args, kwargs, result)
+            if not rule.audit:
+                return method(*args, **kwargs)
+            # One unit of work: the action's own sessions join this one, so the
+            # action and its audit entry commit together or not at all.
+            with self._services.db.write() as session:
+                result = method(*args, **kwargs)
+                self._audit(session, rule, operation, method, args, kwargs, result)
             return result
 
         call.__name__ = op
         call.__doc__ = method.__doc__
         return call
+
+    def _check_actor(self, rule: Rule, method: Callable[..., Any], args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> None:
+        """The acting person passed to the service must be the one at this door."""
+        if rule.actor is None:
+            return
+        actor = _argument(method, args, kwargs, rule.actor)
+        if actor != self._principal:
+            raise NotPermitted(f"{self._principal.name} may act only as themself.")
 
     def _check_own(self, rule: Rule, method: Callable[..., Any], args: tuple[Any, ...],
                    kwargs: dict[str, Any]) -> None:
@@ -105,7 +184,7 @@ class GuardedService:
             raise NotPermitted(f"{self._principal.name} may act only as themself, "
                                f"not as '{str(value)[:64]}'.")
 
-    def _audit(self, rule: Rule, operation: str, method: Callable[..., Any],
+    def _audit(self, session: Any, rule: Rule, operation: str, method: Callable[..., Any],
                args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
         key = _argument(method, args, kwargs, rule.key) if rule.key else getattr(result, "id", None)
         detail: dict[str, Any] = {"operation": operation}
@@ -115,15 +194,54 @@ class GuardedService:
             detail["query"] = mask_digit_runs(query[:200])
         if isinstance(result, list):
             detail["results"] = len(result)
-        sv = self._services
-        with sv.db.write() as s:
-            audit.append(s, at=sv.clock.now(), actor=self._principal, action=rule.audit or "",
-                         entity=rule.entity, entity_id="-" if key is None else key, detail=detail)
+        audit.append(session, at=self._services.clock.now(), actor=self._principal,
+                     action=rule.audit or "", entity=rule.entity,
+                     entity_id="-" if key is None else key, detail=detail)
 
 
-def authorize(services: Services, principal: Principal) -> Authorized:
+class Entrance:
+    """What a front end holds before anybody signs in: signing in opens a Door.
+
+    Args:
+        services: the services the doors lead to (held here, never handed out).
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def database(self) -> str:
+        """The database's URL with any password hidden, for titles and messages."""
+        return self._services.db.describe()
+
+    @property
+    def workstation(self) -> str:
+        """This workstation's name as configured (audit entries record it)."""
+        return self._services.settings.workstation
+
+    def sign_in(self, login: str, password: str, *, workstation: str = "",
+                remember: bool = False) -> Door:
+        """Checks the password; the door for that person (console.services.auth)."""
+        principal = self._services.auth.sign_in(login, password, workstation=workstation,
+                                                remember=remember)
+        return Door(self._services, principal)
+
+    def resume(self, *, workstation: str = "") -> Door | None:
+        """The door for the person this workstation remembers, if any."""
+        principal = self._services.auth.resume(workstation=workstation)
+        return None if principal is None else Door(self._services, principal)
+
+    def sign_out(self, door: Door) -> None:
+        """Records the sign-out and forgets a remembered sign-in."""
+        self._services.auth.sign_out(door.principal)
+
+    def close(self) -> None:
+        self._services.close()
+
+
+def authorize(services: Services, principal: Principal) -> Door:
     """The services as ``principal`` may use them."""
-    return Authorized(services, principal)
+    return Door(services, principal)
 
 
 def _parameters(method: Callable[..., Any]) -> list[str]:

@@ -32,8 +32,8 @@ class Rule:
             about a customer record.
         entity: the audit entry's entity.
         key: the argument naming the record (the audit entry's entity_id).
-        actor: how the principal is passed in: "first" (first positional
-            argument), "keyword" (``actor=``) or None.
+        actor: the parameter that takes the acting person (the caller passes
+            its door's principal; any other person is refused), or None.
         own: an argument that must be the caller's own login unless the caller's
             role is in ON_BEHALF (an agent claims contacts for themself only).
     """
@@ -54,7 +54,7 @@ def _mine(roles: frozenset[Role] = STAFF) -> Rule:
     return Rule(roles, own="agent_login")
 
 
-_BRANCH_SELF_AUDITED = {op: Rule(BRANCH_DESK, actor="first") for op in (
+_BRANCH_SELF_AUDITED = {op: Rule(BRANCH_DESK, actor="actor") for op in (
     "lookup", "card", "verify_identity", "unmask_account", "unmask_national_id",
     "update_contact_details", "open_application", "book_appointment")}
 
@@ -109,15 +109,15 @@ PERMISSIONS: dict[str, Rule] = {
     # Sign-in: the service audits sign-ins itself.
     "auth.sign_in": Rule(EVERYONE),
     "auth.resume": Rule(EVERYONE),
-    "auth.sign_out": Rule(EVERYONE, actor="first"),
-    "auth.set_password": Rule(ADMIN_ONLY, actor="keyword"),
-    "staff.set_role": Rule(ADMIN_ONLY, actor="keyword"),
-    "staff.unlock": Rule(frozenset({S, M}), actor="keyword"),
-    "staff.deactivate": Rule(ADMIN_ONLY, actor="keyword"),
+    "auth.sign_out": Rule(EVERYONE, actor="principal"),
+    "auth.set_password": Rule(ADMIN_ONLY, actor="actor"),
+    "staff.set_role": Rule(ADMIN_ONLY, actor="actor"),
+    "staff.unlock": Rule(frozenset({S, M}), actor="actor"),
+    "staff.deactivate": Rule(ADMIN_ONLY, actor="actor"),
     # Branch desk: the service writes its own audit entries, in the same transaction.
     **{f"branch.{op}": rule for op, rule in _BRANCH_SELF_AUDITED.items()},
-    "branch.record_complaint": Rule(STAFF, actor="first"),
-    "branch.escalate_complaint": Rule(STAFF, actor="first"),
+    "branch.record_complaint": Rule(STAFF, actor="actor"),
+    "branch.escalate_complaint": Rule(STAFF, actor="actor"),
     # SLA set-up (issue 5): leads read it, admins change it (queue settings: leads too).
     "sla.calendar": Rule(EVERYONE),
     "sla.policies": Rule(EVERYONE),

@@ -3,6 +3,12 @@
 ``Database.read()`` and ``Database.write()`` each give one session for one
 user action; a write session on SQLite starts with ``BEGIN IMMEDIATE`` so two
 writers queue on the busy timeout instead of failing half-way.
+
+``Database.write()`` opens a *unit of work*: while it is open on a thread,
+further ``read()`` and ``write()`` calls on that thread join its session
+instead of opening their own, and everything commits (or rolls back) once,
+when the outermost one ends. The guarded facade relies on this to commit an
+action and its audit entry together (console.security.guard).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +89,10 @@ class Database:
         self._write = sessionmaker(writer, expire_on_commit=False)
         changes.install(self._write, self.dialect)
         self._write_lock = _sqlite_file_lock(self.url) if self.dialect == "sqlite" else None
+        # Context variables are per thread (and per asyncio task): a worker's unit of
+        # work is never seen by another thread.
+        self._unit: ContextVar[Session | None] = ContextVar(f"switchboard_unit_{id(self)}",
+                                                             default=None)
 
     def _create_engine(self, pool_size: int) -> Engine:
         if self.dialect == "sqlite":
@@ -102,16 +113,37 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; rolled back at the end."""
+        """A session for reading; rolled back at the end (or the open unit of work's)."""
+        unit = self._unit.get()
+        if unit is not None:
+            yield unit
+            return
         with self._translate_errors(), self._read() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one unit of work: committed at the end, rolled back on error."""
+        """A session for one unit of work: committed at the end, rolled back on error.
+
+        Inside an open unit of work this joins it: nothing commits until the
+        outermost ``write()`` ends.
+        """
+        unit = self._unit.get()
+        if unit is not None:
+            yield unit
+            return
         queue = self._write_lock or nullcontext()
         with queue, self._translate_errors(), self._write.begin() as session:
-            yield session
+            token = self._unit.set(session)
+            try:
+                yield session
+            finally:
+                self._unit.reset(token)
+
+    @property
+    def in_unit_of_work(self) -> bool:
+        """Whether this thread has a ``write()`` open (tests and assertions)."""
+        return self._unit.get() is not None
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

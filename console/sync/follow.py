@@ -19,7 +19,7 @@ from console.domain import Change
 from console.errors import Unavailable
 from console.store import changes
 from console.store.db import Database
-from console.sync.wakeup import MAX_QUIET_S, Wakeup, open_wakeup
+from console.sync.wakeup import MAX_QUIET_S, Wakeup, listen, open_wakeup
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,34 @@ def current_seq(db: Database) -> int:
     """The newest sequence number in the log."""
     with db.read() as session:
         return changes.last_seq(session)
+
+
+class ChangeSource:
+    """The change log as a front end follows it: what changed, never customer data.
+
+    The window's change feed holds this instead of the database, so nothing in
+    ``ui/`` can reach a raw session (console.security.guard.Door.changes).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def notifies(self) -> bool:
+        """Whether commits are announced (PostgreSQL NOTIFY); else poll."""
+        return self._db.is_postgres
+
+    def since(self, last_seq: int, limit: int = BATCH) -> list[Change]:
+        """The changes after ``last_seq``, oldest first."""
+        return read_batch(self._db, last_seq, limit)
+
+    def last_seq(self) -> int:
+        """The newest sequence number in the log."""
+        return current_seq(self._db)
+
+    def listen(self, on_wake: Callable[[], None], stop: threading.Event) -> None:
+        """Calls ``on_wake`` after each burst of notifications until ``stop`` is set."""
+        listen(self._db, on_wake, stop)
 
 
 class ChangeFollower:

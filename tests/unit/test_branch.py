@@ -199,14 +199,17 @@ def test_escalate_to_a_team_or_a_supervisor(desk: Desk) -> None:
         desk.branch.escalate_complaint(desk.bea, complaint.id, team="Tokyo A", supervisor="sara")
 
 
-def test_through_the_facade_the_principal_is_passed_in(desk: Desk) -> None:
+def test_through_the_door_the_principal_passes_itself(desk: Desk) -> None:
     bea = authorize(desk.world.services, desk.bea)
-    assert [r.id for r in bea.branch.lookup("smith")] == [desk.world.alice]
-    assert bea.branch.card(desk.world.alice).id == desk.world.alice
+    assert [r.id for r in bea.branch.lookup(desk.bea, "smith")] == [desk.world.alice]
+    assert bea.branch.card(desk.bea, desk.world.alice).id == desk.world.alice
+    with pytest.raises(NotPermitted, match="only as themself"):
+        bea.branch.card(desk.sara, desk.world.alice)  # a door acts for its own person only
     emma = authorize(desk.world.services, _principal(desk.world, "emma"))
     with pytest.raises(NotPermitted, match=r"agent may not use 'branch\.unmask_account'"):
-        emma.branch.unmask_account(desk.card_id)
-    assert emma.branch.record_complaint(desk.world.alice, "Long wait").recorded_by == "Emma Clarke"
+        emma.branch.unmask_account(emma.principal, desk.card_id)
+    complaint = emma.branch.record_complaint(emma.principal, desk.world.alice, "Long wait")
+    assert complaint.recorded_by == "Emma Clarke"
 
 
 def test_a_cli_session_never_shows_a_full_number(desk: Desk, db: Database, db_url: str,

@@ -8,12 +8,14 @@ import typing
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from console.app import Services, build_services
 from console.clock import ManualClock
 from console.config import Settings
 from console.domain import Role
 from console.errors import NotPermitted
+from console.security import guard as guard_module
 from console.security.guard import authorize
 from console.security.permissions import PERMISSIONS
 from console.security.principal import Principal
@@ -103,11 +105,12 @@ def test_operation_is_allowed_exactly_for_its_roles(services: Services, operatio
 
 def test_raw_handles_are_not_exposed(services: Services) -> None:
     guarded = authorize(services, Principal(1, "m", "M", Role.ADMIN))
-    for name in ("db", "clock", "settings"):
+    for name in ("db", "settings"):
         with pytest.raises(AttributeError):
             getattr(guarded, name).__class__  # noqa: B018
     with pytest.raises(AttributeError):
         guarded.customers._db  # noqa: B018
+    assert guarded.clock is services.clock  # "now" is no secret: timers need it
 
 
 @pytest.fixture
@@ -165,6 +168,53 @@ def test_audit_reading_is_itself_audited(world: World) -> None:
 
 
 def test_admin_sets_passwords_and_is_named_in_the_audit(world: World) -> None:
-    _as(world, "root").auth.set_password("emma", "a long enough secret")
+    root = _as(world, "root")
+    with pytest.raises(NotPermitted, match="only as themself"):  # nobody else's name
+        root.auth.set_password("emma", "a long enough secret", actor=None)
+    root.auth.set_password("emma", "a long enough secret", actor=root.principal)
     last = world.services.audit.list()[-1]
     assert (last.action, last.actor_login, last.detail["field"]) == ("change", "root", "password")
+
+
+class AuditBroke(RuntimeError):
+    """Stands for the audit insert failing (disk full, a constraint, a bug)."""
+
+
+def _failing_append(*_args: object, **_kwargs: object) -> None:
+    raise AuditBroke("the audit insert failed")
+
+
+def test_an_action_whose_audit_entry_fails_does_not_happen(world: World, db: Database,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = _as(world, "root")
+    entries = _audit_count(db)
+    monkeypatch.setattr(guard_module.audit, "append", _failing_append)
+    with pytest.raises(AuditBroke):
+        admin.admin.create_queue("Complaints")
+    monkeypatch.undo()
+    assert "Complaints" not in {q.name for q in world.services.agents.queues()}
+    assert _audit_count(db) == entries
+    admin.admin.create_queue("Complaints")  # with a working audit log it goes through, audited
+    assert "Complaints" in {q.name for q in world.services.agents.queues()}
+    assert _audit_count(db) == entries + 1
+
+
+def test_a_view_and_its_audit_entry_commit_in_one_transaction(world: World, db: Database,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    emma = _as(world, "emma")
+    seen: list[bool] = []
+
+    def history(*args: object, **kwargs: object) -> object:
+        seen.append(db.in_unit_of_work)  # the service runs inside the door's unit of work
+        return real(*args, **kwargs)
+
+    real = world.services.customers.history
+    monkeypatch.setattr(world.services.customers, "history", history)
+    emma.customers.history(world.alice)
+    assert seen == [True]
+    assert not db.in_unit_of_work
+
+
+def _audit_count(db: Database) -> int:
+    with db.read() as s:
+        return int(s.execute(text("SELECT COUNT(*) FROM audit_events")).scalar() or 0)

@@ -197,13 +197,13 @@ class AgentsTab(AdminTab):
         account, role = self.selected(), Role(self.role.currentData())
         if account is not None:
             g = self.guarded
-            self.write(lambda: g.staff.set_role(account.login, role),
+            self.write(lambda: g.staff.set_role(account.login, role, actor=g.principal),
                        lambda _r: f"{account.login} is now {role.value}.")
 
     def set_password(self) -> None:
         account, password, g = self.selected(), self.password.text(), self.guarded
         if account is not None and self.write(
-                lambda: g.auth.set_password(account.login, password),
+                lambda: g.auth.set_password(account.login, password, actor=g.principal),
                 lambda _r: f"New password set for {account.login}."):
             self.password.clear()  # the typed password does not linger in the widget
 
@@ -211,7 +211,7 @@ class AgentsTab(AdminTab):
         account = self.selected()
         if account is not None:
             g = self.guarded
-            self.write(lambda: g.staff.unlock(account.login),
+            self.write(lambda: g.staff.unlock(account.login, actor=g.principal),
                        lambda _r: f"{account.login} can sign in again.")
 
     def ask_deactivate(self) -> None:
@@ -233,7 +233,7 @@ class AgentsTab(AdminTab):
 
     def deactivate(self, login: str) -> None:
         g = self.guarded
-        self.write(lambda: g.staff.deactivate(login), lambda _r: f"{login} is deactivated.")
+        self.write(lambda: g.staff.deactivate(login, actor=g.principal), lambda _r: f"{login} is deactivated.")
 
 
 def _pair(first: QWidget, second: QWidget) -> QWidget:
