@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
 from console.domain import Channel, Role
+from console.sync.follow import ChangeSource
 from tests.factories import World
+from tests.gui.benches import bench_for
 from ui.change_feed import ChangeFeed
-from ui.context import Workbench
 from ui.dialogs import TransferRequest
 from ui.jobs import Jobs
 from ui.wallboard.launcher import WallboardLauncher
@@ -28,8 +29,8 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def board(qtbot: QtBot, world: World, jobs: Jobs) -> Iterator[WallboardWindow]:
     sv = world.services
-    bench = Workbench.create(sv, jobs, sv.agents.get("sara"))
-    feed = ChangeFeed(jobs, sv.db, interval_ms=50)
+    bench = bench_for(sv, jobs, "sara")
+    feed = ChangeFeed(jobs, ChangeSource(sv.db), interval_ms=50)
     window = WallboardWindow(bench, feed, refresh_ms=60_000)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.refreshed, timeout=5000):
@@ -111,9 +112,9 @@ def test_menu_only_for_supervisors(qtbot: QtBot, world: World, jobs: Jobs) -> No
         owner = QWidget()
         qtbot.addWidget(owner)
         bar = QMenuBar(owner)
-        feed = ChangeFeed(jobs, sv.db, parent=owner)
+        feed = ChangeFeed(jobs, ChangeSource(sv.db), parent=owner)
         agent = sv.agents.get(login)
-        WallboardLauncher(Workbench.create(sv, jobs, agent), feed, bar, owner)
+        WallboardLauncher(bench_for(sv, jobs, agent.login), feed, bar, owner)
         assert bool(bar.actions()) is shown
         assert (agent.role == Role.SUPERVISOR) is shown
 
