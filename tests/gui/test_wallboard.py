@@ -70,17 +70,26 @@ def test_board_updates_when_a_contact_changes(board: WallboardWindow, world: Wor
     assert kenji.current_contact_id == world.contacts[0].id
 
 
-def test_export_to_csv(board: WallboardWindow, tmp_path: Path) -> None:
+def _exported(board: WallboardWindow, qtbot: QtBot, model: object, path: Path) -> str:
+    board.statusBar().clearMessage()
+    board.export_csv(model, path)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: board.statusBar().currentMessage() != "")
+    return board.statusBar().currentMessage()
+
+
+def test_export_to_csv(board: WallboardWindow, tmp_path: Path, qtbot: QtBot, world: World) -> None:
     path = tmp_path / "queues.csv"
-    board.export_csv(board.queues, path)
+    _exported(board, qtbot, board.queues, path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:3] == ["Queue", "Priority", "Waiting"]
     assert [r[0] for r in rows[1:]] == ["Cards", "Loans"]
-    board.export_csv(board.agents, tmp_path / "agents.csv")
-    assert "Exported 3 rows" in board.statusBar().currentMessage()
-    board.export_csv(board.agents, tmp_path / "missing" / "agents.csv")
-    assert "Could not write" in board.statusBar().currentMessage()
+    assert "Exported 3 rows" in _exported(board, qtbot, board.agents, tmp_path / "agents.csv")
+    assert "Could not write" in _exported(board, qtbot, board.agents,
+                                          tmp_path / "missing" / "agents.csv")
+    exports = [(e.actor_login, e.entity_id, e.detail["rows"]) for e in world.services.audit.list()
+               if e.action == "export"]
+    assert exports[:2] == [("sara", "wallboard-queues", 2), ("sara", "wallboard-agents", 3)]
 
 
 def test_supervisor_transfers_a_contact_and_changes_priority(board: WallboardWindow, world: World,

@@ -173,6 +173,13 @@ class WallboardWindow(QMainWindow):
         dialog.open()
 
     def export_csv(self, model: SnapshotTableModel[object], path: Path) -> None:
+        """Writes the table to ``path`` once the export is in the audit log."""
+        what = "wallboard-queues" if model is self.queues else "wallboard-agents"
+        self.bench.jobs.write(self.bench.door.audit.record_export, what, model.rowCount(),
+                              on_success=lambda _none: self._write_csv(model, path),
+                              on_failure=self._refused)
+
+    def _write_csv(self, model: SnapshotTableModel[object], path: Path) -> None:
         try:
             rows = write_csv(model, path)
         except OSError as exc:
