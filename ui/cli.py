@@ -13,6 +13,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
+from console.cli import args as arg
 from console.cli.main import Command
 from console.cli.main import main as cli_main
 from console.demo.reference import DEMO_PASSWORD
@@ -32,7 +33,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--agent", metavar="LOGIN",
+    p.add_argument("--agent", type=arg.login, metavar="LOGIN",
                    help="who is signed in (default: the first agent with the agent role)")
     _db_argument(p)
 
@@ -41,13 +42,15 @@ def _console_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demo", action="store_true", help=(
         "fill an empty database with demo data first (every demo agent's password: "
         f"{DEMO_PASSWORD})"))
-    p.add_argument("--agent", metavar="LOGIN", help="the login to suggest at sign-in")
+    p.add_argument("--agent", type=arg.login, metavar="LOGIN",
+                   help="the login to suggest at sign-in")
     _db_argument(p)
 
 
 def _db_argument(p: argparse.ArgumentParser) -> None:
     # Also accepted after the command; SUPPRESS keeps a global --db when this one is absent.
-    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+    p.add_argument("--db", type=arg.text(2048, "the database URL"), metavar="URL",
+                   default=argparse.SUPPRESS,
                    help="database URL (the same as the global --db)")
 
 
@@ -80,7 +83,7 @@ def _seed_demo(services: Services) -> None:
 
 
 def _screenshot_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, metavar="FILE.png", help="where to save the PNG")
+    p.add_argument("--out", type=arg.path, required=True, metavar="FILE.png", help="where to save the PNG")
     p.add_argument("--size", type=_size, default=_size(DEFAULT_SIZE), metavar="WxH",
                    help=f"window size (default {DEFAULT_SIZE})")
     _run_arguments(p)
@@ -109,12 +112,13 @@ def _quiet_offscreen(mode: object, context: object, message: str) -> None:
 
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (default: a short table)")
-    p.add_argument("--contacts", type=int, default=1_000_000,
+    p.add_argument("--contacts", type=arg.scale, default=1_000_000,
                    help="contacts in the benchmark database when it must be built")
-    p.add_argument("--articles", type=int, default=100_000,
+    p.add_argument("--articles", type=arg.scale, default=100_000,
                    help="KB articles in the benchmark database when it must be built")
-    p.add_argument("--samples", type=int, default=20, help="contacts and searches to time")
-    p.add_argument("--starts", type=int, default=3, help="process starts to time")
+    p.add_argument("--samples", type=arg.whole_number(1, 10_000), default=20,
+                   help="contacts and searches to time")
+    p.add_argument("--starts", type=arg.whole_number(1, 100), default=3, help="process starts to time")
     _run_arguments(p)
 
 

@@ -8,25 +8,29 @@ import json
 import sys
 from typing import Any
 
+from console.cli import args as arg
 from console.domain import Change
 from console.errors import ValidationError
 
 
 def register(sub: Any) -> None:
     watch = sub.add_parser("watch", help="print each change as one JSON line as soon as it is known")
-    watch.add_argument("--from-seq", type=int, metavar="SEQ",
+    watch.add_argument("--from-seq", type=arg.change_seq, metavar="SEQ",
                        help="also print the changes after SEQ (default: only new ones)")
-    watch.add_argument("--count", type=int, metavar="N", help="stop after N changes")
+    watch.add_argument("--count", type=arg.whole_number(1, arg.INT64_MAX), metavar="N",
+                       help="stop after N changes")
     watch.set_defaults(func=cmd_watch)
     bench = sub.add_parser("bench-sync", help=(
         "time how soon a change made by one workstation process reaches another"))
-    bench.add_argument("--changes", type=int, default=60, help="changes to time (default 60)")
+    bench.add_argument("--changes", type=arg.whole_number(5, 100_000), default=60,
+                       help="changes to time (default 60)")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench_sync)
     load = sub.add_parser("bench-load", help=(
         "simulated agents claim and resolve contacts at once; checks none is lost or doubled"))
-    load.add_argument("--agents", type=int, default=50, help="simulated agents (default 50)")
-    load.add_argument("--contacts", type=int, default=10_000, help="contacts (default 10,000)")
+    load.add_argument("--agents", type=arg.whole_number(1, 10_000), default=50,
+                      help="simulated agents (default 50)")
+    load.add_argument("--contacts", type=arg.scale, default=10_000, help="contacts (default 10,000)")
     load.add_argument("--json", action="store_true")
     load.set_defaults(func=cmd_bench_load)
 
