@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from console import __version__
 from console.cli import args as arg
@@ -40,6 +40,13 @@ class Command:
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a refused argument is one line on stderr (no usage block)."""
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python 3.11's argparse drops a "--" given as a value ("--limit=--") and
+        # hands the command an empty list instead of calling the type.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected a value, not '--'")
+        return super()._get_values(action, arg_strings)
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: {_one_line(message)} (see '{self.prog} --help')", file=sys.stderr)
@@ -153,8 +160,14 @@ def _log_path() -> Path:
 
 
 def _configure_logging() -> None:
-    handler = logging.FileHandler(_log_path(), encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    path = _log_path()
     root = logging.getLogger()
+    # main() may run many times in one process (the tests call it in-process):
+    # one handler per log file, not one more open file per call.
+    if any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path
+           for h in root.handlers):
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
