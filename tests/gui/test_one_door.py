@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from console.domain import ContactStatus, MessageKind, Role
@@ -213,4 +213,5 @@ def test_admin_actions(login: str, qtbot: QtBot, staffed: World, jobs_for_boards
 
 
 def _error(tab: QWidget) -> Callable[[], str]:
-    return lambda: tab.error.text()  # type: ignore[attr-defined]
+    label: QLabel = tab.error  # type: ignore[attr-defined]
+    return label.text
