@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import threading
@@ -51,6 +52,20 @@ def test_entries_chain_from_genesis(world: World, db: Database, clock: ManualClo
     assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
     report = AuditService(db, clock).verify()
     assert report.intact and report.checked == 3 and report.head_hash == rows[-1].hash
+
+
+def test_an_entry_names_the_os_user_and_older_entries_still_verify(world: World, db: Database,
+                                                                    clock: ManualClock) -> None:
+    emma = _who(world, "emma")
+    _write(db, clock, emma, "view", entity_id=world.alice)  # as the first release wrote them
+    _write(db, clock, dataclasses.replace(emma, os_user="emma.c"), "view", entity_id=world.yamada)
+    before, after = AuditService(db, clock).list()
+    assert "os_user" not in before.detail and after.detail == {"os_user": "emma.c"}
+    assert AuditService(db, clock).verify().intact
+    with db.write() as s:  # the OS user is covered by the hash like any other detail
+        s.execute(text("""UPDATE audit_events SET detail = '{"os_user": "someone"}' """
+                       "WHERE id = :i"), {"i": after.id})
+    assert AuditService(db, clock).verify().first_bad_id == after.id
 
 
 @pytest.mark.parametrize("column", ["detail", "action", "at", "actor_id"])
