@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from console.cli.main import Command
 from console.cli.main import main as cli_main
+from console.cli.person import needs_no_person
 from console.demo.reference import DEMO_PASSWORD
 
 if TYPE_CHECKING:
@@ -127,13 +128,15 @@ def cmd_bench_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+_BENCHMARK = "a benchmark works on data of its own, not on customer records"
+_SHOWS_DEMO = "it shows the demo data it makes itself"
 COMMANDS = (
     Command("run", "open the agent console window (the default command)", _console_arguments,
-            cmd_run),
+            needs_no_person("the window asks who signs in")(cmd_run)),
     Command("screenshot", "save a PNG of the console window (offscreen, demo data by default)",
-            _screenshot_arguments, cmd_screenshot),
+            _screenshot_arguments, needs_no_person(_SHOWS_DEMO)(cmd_screenshot)),
     Command("bench-ui", "time the console window: start, contact to history, KB search, memory",
-            _bench_arguments, cmd_bench_ui),
+            _bench_arguments, needs_no_person(_BENCHMARK)(cmd_bench_ui)),
 )
 
 

@@ -1,4 +1,8 @@
-"""Database and set-up subcommands: db upgrade, db set-password, demo, bench."""
+"""Database and set-up subcommands: db upgrade, db set-password, demo, bench.
+
+Database administration needs nobody signed in: it runs with the database
+credentials of whoever starts it, before there may be anyone to sign in as.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ import sys
 from typing import Any
 
 from console.cli.output import print_json
+from console.cli.person import needs_no_person
 from console.errors import ValidationError
+
+DB_ADMINISTRATION = "database administration, with the database's own credentials"
 
 
 def register(sub: Any) -> None:
@@ -53,6 +60,7 @@ def _count(text: str) -> int:
     return value
 
 
+@needs_no_person(DB_ADMINISTRATION)
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from console.config import load_settings, resolve_url, with_keyring_password
     from console.store.db import Database
@@ -68,6 +76,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person(DB_ADMINISTRATION)
 def cmd_set_password(args: argparse.Namespace) -> int:
     from console.config import load_settings, resolve_url, store_password
 
@@ -83,6 +92,7 @@ def cmd_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("it fills only an empty database, with made-up customers")
 def cmd_demo(args: argparse.Namespace) -> int:
     from console.app import open_services
     from console.demo import generate
@@ -105,6 +115,7 @@ def _progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
 
+@needs_no_person("a benchmark builds and measures a database of its own")
 def cmd_bench(args: argparse.Namespace) -> int:
     from console.bench import format_report, run_bench
 

@@ -8,8 +8,11 @@ import json
 import sys
 from typing import Any
 
+from console.cli.person import needs_no_person
 from console.domain import Change
 from console.errors import ValidationError
+
+BENCHMARK = "a benchmark works on data of its own, not on customer records"
 
 
 def register(sub: Any) -> None:
@@ -37,8 +40,9 @@ def change_line(change: Change) -> str:
                        "op": change.op, "at": change.at.isoformat()}, ensure_ascii=False)
 
 
+@needs_no_person("a change names only the kind of record and its id, never its content")
 def cmd_watch(args: argparse.Namespace) -> int:
-    from console.cli.commands import command_services
+    from console.cli.person import command_services
     from console.sync.follow import ChangeFollower
 
     if args.count is not None and args.count < 1:
@@ -65,6 +69,7 @@ def _connection(up: bool) -> None:
           "switchboard: lost the database; reconnecting", file=sys.stderr, flush=True)
 
 
+@needs_no_person(BENCHMARK)
 def cmd_bench_sync(args: argparse.Namespace) -> int:
     from console.cli.output import print_json
     from console.sync.bench import format_sync_report, run_sync_bench
@@ -79,6 +84,7 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person(BENCHMARK)
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from console.cli.output import print_json
     from console.sync.load import format_load_report, run_load

@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -175,10 +176,12 @@ def test_csv_export_defuses_formulas(world: World, db: Database, clock: ManualCl
 
 
 def test_cli_verify_list_and_export(world: World, db: Database, db_url: str, clock: ManualClock,
+                                    cli_signin: Callable[[str], str],
                                     capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("sara")  # her password and sign-in are entries too
     ids = _three(world, db, clock)
     assert main(["--db", db_url, "audit", "verify"]) == 0
-    assert "intact: 3 entries" in capsys.readouterr().out
+    assert f"intact: {len(AuditService(db, clock).list())} entries" in capsys.readouterr().out
     assert main(["--db", db_url, "audit", "list", "--person", "emma", "--json"]) == 0
     assert [e["action"] for e in json.loads(capsys.readouterr().out)] == ["view", "search"]
     assert main(["--db", db_url, "audit", "export", "--customer", str(world.alice), "--csv"]) == 0
@@ -186,13 +189,15 @@ def test_cli_verify_list_and_export(world: World, db: Database, db_url: str, clo
     assert AuditService(db, clock).list()[-1].action == "export"
     with db.write() as s:
         s.execute(text("UPDATE audit_events SET entity_id = '999' WHERE id = :i"), {"i": ids[2]})
-    assert main(["--db", db_url, "audit", "verify"]) == 4
+    assert main(["--db", db_url, "audit", "verify"]) == 5  # 4 is "nobody is signed in"
     err = capsys.readouterr().err
     assert f"entry {ids[2]}" in err and "Traceback" not in err
-    assert main(["--db", db_url, "audit", "verify", "--expect-head", "0" * 63 + "1"]) == 4
+    assert main(["--db", db_url, "audit", "verify", "--expect-head", "0" * 63 + "1"]) == 5
 
 
-def test_cli_rejects_a_bad_time(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_rejects_a_bad_time(db_url: str, cli_signin: Callable[[str], str],
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("sara")
     assert main(["--db", db_url, "audit", "list", "--since", "yesterday'; DROP TABLE x"]) == 2
     assert "--since takes a date" in capsys.readouterr().err
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -183,6 +184,14 @@ def test_the_first_admin_only_while_there_is_none(world: World, db: Database,
     assert [(e.entity_id, e.detail["os_user"]) for e in created] == [(str(ada.id), "ops")]
 
 
+@pytest.fixture
+def cli_admin(world: World, cli_signin: Callable[[str], str]) -> None:
+    """An administrator signed in with 'switchboard signin': staff accounts are theirs."""
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+
+
+@pytest.mark.usefixtures("cli_admin")
 def test_cli_set_password_from_stdin(world: World, db_url: str, db: Database, clock: ManualClock,
                                      monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -222,6 +231,7 @@ def test_admin_changes_roles_unlocks_and_deactivates(world: World, auth: AuthSer
         staff.set_role("root", Role.AGENT, actor=ada)
 
 
+@pytest.mark.usefixtures("cli_admin")
 def test_cli_users_commands(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", db_url, "users", "set-role", "kenji", "branch"]) == 0
     assert world.services.agents.get("kenji").role is Role.BRANCH
