@@ -37,6 +37,8 @@ class Settings:
     phone_regions: tuple[str, ...] = ("JP", "US", "GB")
     timezone: str = "Asia/Tokyo"
     workstation: str = field(default_factory=lambda: os.uname().nodename)
+    # How long 'switchboard signin' lasts: a working day, then sign in again.
+    cli_session_hours: float = 12.0
 
 
 def config_path() -> Path:

@@ -25,6 +25,12 @@ class NotPermitted(SwitchboardError):
     """The caller's role does not allow this operation."""
 
 
+class SignInRequired(SwitchboardError):
+    """The action needs a signed-in person and nobody is (or the session has ended)."""
+
+    exit_code = 4
+
+
 class Unavailable(SwitchboardError):
     """The database or a channel cannot be reached right now."""
 

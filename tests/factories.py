@@ -61,6 +61,9 @@ def small_world(db: Database, clock: ManualClock) -> World:
     return World(sv, alice.id, yamada.id, contacts)
 
 
+CLI_PASSWORD = "counter password 1"
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:
     """Runs ``switchboard --db db_url ARGS`` in this process: (exit code, stdout, stderr)."""
     from console.cli.main import main

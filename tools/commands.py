@@ -17,6 +17,7 @@ from typing import Any
 from console.cli import args as arg
 from console.cli.db_commands import scale_options
 from console.cli.output import print_json
+from console.cli.person import needs_no_person
 
 DEFAULT_SIZE = "1600x1000"
 
@@ -87,6 +88,7 @@ def _window_arguments(p: argparse.ArgumentParser) -> None:
                    help="database URL (the same as the global --db)")
 
 
+@needs_no_person("a benchmark builds and measures a database of its own")
 def cmd_bench(args: argparse.Namespace) -> int:
     from tools.bench import format_report, run_bench
 
@@ -100,6 +102,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("a benchmark writes and times its own notes")
 def cmd_bench_sync(args: argparse.Namespace) -> int:
     from tools.bench_sync import format_sync_report, run_sync_bench
 
@@ -111,6 +114,7 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("a load test works its own simulated contacts")
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from tools.bench_load import format_load_report, run_load
 
@@ -122,15 +126,19 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+@needs_no_person("without --db it shows a throwaway demo; with --db the window is that of "
+                 "the person signed in with 'switchboard signin'")
 def cmd_screenshot(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qInstallMessageHandler
 
+    from console.cli.person import open_door
     from tools.screenshot import take_screenshot
 
     previous = qInstallMessageHandler(_quiet_offscreen)
     try:
-        path = take_screenshot(args.out, db_url=args.db, size=args.size, agent_login=args.agent)
+        path = take_screenshot(args.out, db_url=args.db, size=args.size, agent_login=args.agent,
+                               sign_in=lambda services: open_door(services, args))
     finally:
         qInstallMessageHandler(previous)
     print(path)
@@ -143,6 +151,7 @@ def _quiet_offscreen(mode: object, context: object, message: str) -> None:
         logging.getLogger("qt").warning("%s", message)
 
 
+@needs_no_person("a benchmark of the window on a benchmark database")
 def cmd_bench_ui(args: argparse.Namespace) -> int:
     from tools.bench_ui import print_result, run_bench_ui
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from console.app import Services, open_services
 from console.domain import AgentState
+from console.errors import ValidationError
+from console.security.guard import Door
 from console.text import has_cjk
 from ui.main_window import MainWindow
 from ui.waiting import wait_until
@@ -31,30 +34,50 @@ def seed_demo(services: Services) -> None:
 
 
 def take_screenshot(out: str, *, db_url: str | None, size: tuple[int, int],
-                    agent_login: str | None) -> Path:
-    """Opens the window offscreen, fills every pane, saves the PNG; returns its path."""
+                    agent_login: str | None,
+                    sign_in: Callable[[Services], Door] | None = None) -> Path:
+    """Opens the window offscreen, fills every pane, saves the PNG; returns its path.
+
+    Args:
+        db_url: a database to show (None: a throwaway demo, any agent's window).
+        sign_in: for ``db_url``, the door of the person whose window it is: a
+            real database shows only what a signed-in person may see, audited.
+    """
     with tempfile.TemporaryDirectory(prefix="switchboard-shot-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
         services = open_services(url)
         try:
             if db_url is None:
                 seed_demo(services)
-            return _shoot(services, Path(out), size, agent_login, Path(tmp), db_url is None)
+                door = None
+            else:
+                if sign_in is None:
+                    raise ValidationError("A screenshot of a real database needs a signed-in person.")
+                door = sign_in(services)
+            return _shoot(services, door, Path(out), size, agent_login, Path(tmp))
         finally:
             services.close()
 
 
-def _shoot(services: Services, out: Path, size: tuple[int, int], agent_login: str | None,
-           tmp: Path, demo: bool) -> Path:
+def _shoot(services: Services, door: Door | None, out: Path, size: tuple[int, int],
+           agent_login: str | None, tmp: Path) -> Path:
     from tools.window import door_for, resolve_agent
     from ui.app import create_application, open_window
     from ui.jobs import Jobs
     from ui.ui_settings import UiSettings
 
-    agent = resolve_agent(services, agent_login)
+    demo = door is None
+    if door is None:
+        agent = resolve_agent(services, agent_login)
+        door = door_for(services, agent)
+    else:
+        agent = services.agents.get(door.principal.login)
+        if agent_login not in (None, agent.login):
+            raise ValidationError("--agent is for the demo; with --db the window is the signed-in "
+                                  f"person's ({agent.login}).")
     create_application()
     jobs = Jobs()
-    window = open_window(door_for(services, agent), agent, jobs=jobs,
+    window = open_window(door, agent, jobs=jobs,
                          settings=UiSettings(agent.login, tmp / "ui.ini"))
     try:
         window.resize(*size)

@@ -11,6 +11,7 @@ import argparse
 from console.cli import args as arg
 from console.cli.main import Command
 from console.cli.main import main as cli_main
+from console.cli.person import needs_no_person
 from console.demo.reference import DEMO_PASSWORD
 
 
@@ -46,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 COMMANDS = (
     Command("run", "open the agent console window (the default command)", _console_arguments,
-            cmd_run),
+            needs_no_person("the window asks who signs in")(cmd_run)),
 )
 
 

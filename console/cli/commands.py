@@ -1,18 +1,23 @@
-"""Everyday subcommands: inbox, claim, customers, history, kb, templates, agents."""
+"""Everyday subcommands: inbox, claim, customers, history, kb, templates, agents.
+
+Those that read or change contact and customer records act as the signed-in
+person (console.cli.person); KB search, the template list and the agent list
+hold no customer data and need nobody.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from console.cli import args as arg
 from console.cli.output import print_json, print_table, when
+from console.cli.person import command_services, needs_no_person, signed_in
 from console.domain import Channel, ContactStatus
 
 if TYPE_CHECKING:
-    from console.app import Services
+    from console.security.guard import Door
+
 
 
 def register(sub: Any) -> None:
@@ -91,50 +96,41 @@ def _templates(sub: Any) -> None:
     lst.set_defaults(func=cmd_templates_list)
 
 
-@contextmanager
-def command_services(args: argparse.Namespace) -> Iterator[Services]:
-    """The services for one command, closed when it is done."""
-    from console.app import open_services
-
-    services = open_services(args.db)
-    try:
-        yield services
-    finally:
-        services.close()
-
-
-def cmd_inbox(args: argparse.Namespace) -> int:
+@signed_in
+def cmd_inbox(args: argparse.Namespace, door: Door) -> int:
     from console.services.inbox_query import InboxFilter
 
     f = InboxFilter(queues=tuple(args.queue), channels=tuple(Channel(c) for c in args.channel),
                     assignee=args.assignee, unassigned=args.unassigned,
                     statuses=tuple(ContactStatus(s) for s in args.status) or InboxFilter().statuses)
-    with command_services(args) as sv:
-        page = sv.inbox.list(f, sort=args.sort, descending=args.desc, limit=args.limit)
+    rows = door.inbox.search(f, sort=args.sort, descending=args.desc, limit=args.limit)
     if args.json:
-        print_json(page.rows)
+        print_json(rows)
     else:
         print_table(["ID", "CHANNEL", "STATUS", "PRI", "QUEUE", "CUSTOMER", "ASSIGNEE", "SINCE",
                      "SUBJECT"],
                     [(r.id, r.channel.value, r.status.value, r.priority.name.lower(), r.queue_name,
                       r.customer_name, r.assignee_login or "-", when(r.created_at), r.subject)
-                     for r in page.rows])
+                     for r in rows])
     return 0
 
 
-def cmd_claim(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        row = sv.inbox.claim(args.contact_id, args.agent)
+@signed_in
+def cmd_claim(args: argparse.Namespace, door: Door) -> int:
+    row = door.inbox.claim(args.contact_id, args.agent)
     if args.json:
         print_json(row)
     else:
-        print(f"Contact {row.id} is now yours, {row.assignee_name}.")
+        print(f"Contact {row.id} is now yours, {row.assignee_name}."
+              if row.assignee_login == door.principal.login else
+              f"Contact {row.id} is now {row.assignee_name}'s, claimed for them by "
+              f"{door.principal.name}.")
     return 0
 
 
-def cmd_customers_find(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        found = sv.customers.find(args.query, by=args.by, limit=args.limit)
+@signed_in
+def cmd_customers_find(args: argparse.Namespace, door: Door) -> int:
+    found = door.customers.find(args.query, by=args.by, limit=args.limit)
     if args.json:
         print_json(found)
     else:
@@ -144,10 +140,10 @@ def cmd_customers_find(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        page = sv.customers.history(args.customer_id, limit=args.limit,
-                                    channel=Channel(args.channel) if args.channel else None)
+@signed_in
+def cmd_history(args: argparse.Namespace, door: Door) -> int:
+    page = door.customers.history(args.customer_id, limit=args.limit,
+                                  channel=Channel(args.channel) if args.channel else None)
     if args.json:
         print_json(page)
     else:
@@ -157,6 +153,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("knowledge-base articles are not customer records")
 def cmd_kb_search(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
         hits = sv.kb.search(args.query, language=args.language, limit=args.limit)
@@ -168,9 +165,9 @@ def cmd_kb_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_kb_import(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        report = sv.kb.import_path(args.path)
+@signed_in
+def cmd_kb_import(args: argparse.Namespace, door: Door) -> int:
+    report = door.kb.import_path(args.path)
     if args.json:
         print_json(report)
     else:
@@ -180,11 +177,11 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
-def cmd_templates_render(args: argparse.Namespace) -> int:
+@signed_in
+def cmd_templates_render(args: argparse.Namespace, door: Door) -> int:
     from console.errors import ValidationError
 
-    with command_services(args) as sv:
-        rendered = sv.templates.render(args.name, args.contact, args.agent)
+    rendered = door.templates.render(args.name, args.contact, args.agent)
     if rendered.error:
         raise ValidationError(f"Template '{args.name}' ({rendered.template.language}): "
                               f"{rendered.error}")
@@ -192,6 +189,7 @@ def cmd_templates_render(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("greeting templates are not customer records")
 def cmd_templates_list(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
         templates = sv.templates.list()
@@ -204,6 +202,7 @@ def cmd_templates_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("it lists staff, not customer records")
 def cmd_agents(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
         agents = sv.agents.list()

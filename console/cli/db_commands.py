@@ -1,4 +1,8 @@
-"""Database and set-up subcommands: db upgrade, db set-password, demo, bench."""
+"""Database and set-up subcommands: db upgrade, db set-password, demo, bench.
+
+Database administration needs nobody signed in: it runs with the database
+credentials of whoever starts it, before there may be anyone to sign in as.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ from typing import Any
 
 from console.cli import args as arg
 from console.cli.output import print_json
+from console.cli.person import needs_no_person
 from console.errors import ValidationError
+
+DB_ADMINISTRATION = "database administration, with the database's own credentials"
 
 
 def register(sub: Any) -> None:
@@ -36,6 +43,7 @@ def scale_options(p: argparse.ArgumentParser, *, customers: int, contacts: int,
     p.add_argument("--seed", type=arg.seed, default=42, help="random seed (same seed, same data)")
 
 
+@needs_no_person(DB_ADMINISTRATION)
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from console.config import load_settings, resolve_url, with_keyring_password
     from console.store.db import Database
@@ -51,6 +59,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person(DB_ADMINISTRATION)
 def cmd_set_password(args: argparse.Namespace) -> int:
     from console.config import load_settings, resolve_url, store_password
 
@@ -66,6 +75,7 @@ def cmd_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_no_person("it fills only an empty database, with made-up customers")
 def cmd_demo(args: argparse.Namespace) -> int:
     from console.app import open_services
     from console.demo import generate

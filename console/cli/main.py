@@ -1,7 +1,8 @@
 """The ``switchboard`` command line: parsing, dispatch and the one place errors are shown.
 
-Known problems print one line on stderr and exit non-zero; a bug prints one
-line naming the log file that holds the traceback. Nobody sees a traceback.
+Known problems print one line on stderr and exit non-zero (2, 3 for a claim
+conflict, 4 when nobody is signed in); a bug prints one line naming the log
+file that holds the traceback. Nobody sees a traceback.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     from console.cli import (
         commands,
         db_commands,
+        person,
         security_commands,
+        session_commands,
         supervisor_commands,
         sync_commands,
     )
@@ -80,8 +83,9 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--db", type=arg.text(2048, "the database URL"), metavar="URL", help=(
         "database URL (default: $SWITCHBOARD_DB, the config file, or the embedded SQLite file)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in (db_commands.register, commands.register, security_commands.register,
-                     sync_commands.register, supervisor_commands.register):
+    for register in (db_commands.register, session_commands.register, commands.register,
+                     security_commands.register, sync_commands.register,
+                     supervisor_commands.register):
         register(sub)
     for plugin in entry_points(group=PLUGIN_GROUP):
         plugin.load()(sub)  # tools/ adds the benchmarks and the screenshot this way
@@ -89,6 +93,7 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         cmd.add_arguments(p)
         p.set_defaults(func=cmd.run)
+    person.add_person_options(parser)
     return parser
 
 

@@ -1,38 +1,38 @@
-"""Security subcommands: ``audit``, ``users set-password`` and the signed-in ``branch`` look-ups.
+"""Security subcommands: ``audit``, ``users`` and the ``branch`` look-ups.
 
-These run with the database credentials of whoever starts them (an
-administrator's shell on the server, see docs/deployment.md); exports are
-themselves written to the audit log.
+Each acts as the signed-in person (console.cli.person) through the guarded
+services, so the permission matrix decides and reading the audit log is
+itself audited. The one exception is ``users create-admin``: the first
+administrator of a database that has none, when there is nobody to sign in as.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import socket
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from console.cli import args as arg
-from console.cli.commands import command_services
 from console.cli.output import print_json, print_table, when
+from console.cli.person import command_services, needs_no_person, os_user, read_password, signed_in
 from console.domain import Role
-from console.errors import NotPermitted, ValidationError
+from console.errors import ValidationError
 from console.services.audit import AuditFilter
 from console.services.branch_types import LOOKUP_KINDS
 
 if TYPE_CHECKING:
-    from console.app import Services
-    from console.security.guard import Authorized
+    from console.security.guard import Door
 
-EXIT_TAMPERED = 4
+# Not 4: that is "nobody is signed in" (console.errors.SignInRequired), and a
+# script checking the log must never mistake one for the other.
+EXIT_TAMPERED = 5
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="the tamper-evident audit log")
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    verify = asub.add_parser("verify", help="check the hash chain (exit 4 names the first bad entry)")
+    verify = asub.add_parser("verify", help="check the hash chain (exit 5 names the first bad entry)")
     verify.add_argument("--expect-head", type=arg.text(128, "the hash"), metavar="HASH",
                         help="a head hash recorded earlier; fails if it is gone (a cut-off end)")
     verify.add_argument("--json", action="store_true")
@@ -47,6 +47,13 @@ def register(sub: Any) -> None:
     export.set_defaults(func=cmd_audit_export)
     users = sub.add_parser("users", help="sign-in accounts")
     usub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    first = usub.add_parser("create-admin", help=(
+        "create the first administrator (only while the database has none)"))
+    first.add_argument("login", type=arg.login, metavar="LOGIN")
+    first.add_argument("--name", type=arg.name, metavar="NAME", help="the display name (default: the login)")
+    first.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input")
+    first.set_defaults(func=cmd_users_create_admin)
     setpw = usub.add_parser("set-password", help="set or reset an agent's password")
     setpw.add_argument("login", type=arg.login, metavar="LOGIN")
     setpw.add_argument("--password-stdin", action="store_true",
@@ -65,7 +72,7 @@ def register(sub: Any) -> None:
 
 
 def _branch(sub: Any) -> None:
-    p = sub.add_parser("branch", help="branch counter look-ups (sign in with --user)")
+    p = sub.add_parser("branch", help="branch counter look-ups")
     bsub = p.add_subparsers(dest="branch_command", metavar="ACTION", required=True)
     lookup = bsub.add_parser("lookup", help="find a customer by name, phone, account or birth date")
     lookup.add_argument("query", type=arg.query, metavar="QUERY")
@@ -73,10 +80,6 @@ def _branch(sub: Any) -> None:
     card = bsub.add_parser("card", help="a customer's card, numbers masked")
     card.add_argument("customer_id", type=arg.row_id, metavar="CUSTOMER_ID")
     for action, func in ((lookup, cmd_branch_lookup), (card, cmd_branch_card)):
-        action.add_argument("--user", type=arg.login, metavar="LOGIN",
-                            help="sign in as LOGIN (default: the remembered sign-in)")
-        action.add_argument("--password-stdin", action="store_true",
-                            help="read the password from the first line of standard input")
         action.add_argument("--json", action="store_true")
         action.set_defaults(func=func)
 
@@ -111,9 +114,9 @@ def _filter(args: argparse.Namespace) -> AuditFilter:
                        until=parse_time(args.until, "--until"))
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        report = sv.audit.verify(expect_head=args.expect_head)
+@signed_in
+def cmd_audit_verify(args: argparse.Namespace, door: Door) -> int:
+    report = door.audit.verify(expect_head=args.expect_head)
     if args.json:
         print_json(report)
     elif report.intact:
@@ -126,32 +129,24 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_list(args: argparse.Namespace) -> int:
+@signed_in
+def cmd_audit_list(args: argparse.Namespace, door: Door) -> int:
     f = _filter(args)
-    with command_services(args) as sv:
-        if args.json or args.csv:
-            sys.stdout.write(sv.audit.export(f, fmt="csv" if args.csv else "json",
-                                             limit=args.limit) + ("" if args.csv else "\n"))
-            return 0
-        entries = sv.audit.list(f, limit=args.limit)
+    if args.json or args.csv:  # machine-readable entries leave as an export, audited as one
+        sys.stdout.write(door.audit.export(f, fmt="csv" if args.csv else "json",
+                                           limit=args.limit) + ("" if args.csv else "\n"))
+        return 0
+    entries = door.audit.list(f, limit=args.limit)
     print_table(["ID", "WHEN", "WHO", "WORKSTATION", "ACTION", "ENTITY", "DETAIL"],
                 [(e.id, when(e.at), e.actor_login or "-", e.workstation or "-", e.action,
                   f"{e.entity} {e.entity_id}", _short(e.detail)) for e in entries])
     return 0
 
 
-def cmd_audit_export(args: argparse.Namespace) -> int:
-    from console.services import audit
-
+@signed_in
+def cmd_audit_export(args: argparse.Namespace, door: Door) -> int:
     f = _filter(args)
-    fmt = "csv" if args.csv else "json"
-    with command_services(args) as sv:
-        text = sv.audit.export(f, fmt=fmt)
-        with sv.db.write() as s:
-            audit.append(s, at=sv.clock.now(), actor=None, action="export", entity="audit",
-                         entity_id="-", detail={"format": fmt, "by": "command line",
-                                                "host": socket.gethostname()[:64],
-                                                "filter": _describe(f)})
+    text = door.audit.export(f, fmt="csv" if args.csv else "json")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -159,59 +154,58 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_set_password(args: argparse.Namespace) -> int:
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass(f"New password for {args.login}: ")
-        if getpass.getpass("Again: ") != password:
-            raise ValidationError("The two passwords differ; nothing was changed.")
-    with command_services(args) as sv:
-        sv.auth.set_password(args.login, password)
+def _new_password(args: argparse.Namespace, login: str) -> str:
+    """A new password: the next line of standard input, or typed twice at the terminal."""
+    password = read_password(args, f"New password for {login}: ")
+    if not args.password_stdin and read_password(args, "Again: ") != password:
+        raise ValidationError("The two passwords differ; nothing was changed.")
+    return password
+
+
+@signed_in
+def cmd_users_set_password(args: argparse.Namespace, door: Door) -> int:
+    door.auth.set_password(args.login, _new_password(args, args.login), actor=door.principal)
     print(f"Password set for {args.login}.")
     return 0
 
 
-def cmd_users_set_role(args: argparse.Namespace) -> int:
+@needs_no_person("it creates the first administrator, only while the database has none")
+def cmd_users_create_admin(args: argparse.Namespace) -> int:
+    from console.security.guard import Entrance
+
+    password = _new_password(args, args.login)
     with command_services(args) as sv:
-        sv.staff.set_role(args.login, Role(args.role))
+        admin = Entrance(sv).create_first_admin(args.login, args.name or args.login, password,
+                                                os_user=os_user())
+    print(f"Administrator {admin.name} ({admin.login}) created. Sign in with "
+          f"'switchboard signin {admin.login}'.")
+    return 0
+
+
+@signed_in
+def cmd_users_set_role(args: argparse.Namespace, door: Door) -> int:
+    door.staff.set_role(args.login, Role(args.role), actor=door.principal)
     print(f"{args.login} is now {args.role}.")
     return 0
 
 
-def cmd_users_unlock(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        sv.staff.unlock(args.login)
+@signed_in
+def cmd_users_unlock(args: argparse.Namespace, door: Door) -> int:
+    door.staff.unlock(args.login, actor=door.principal)
     print(f"{args.login} may sign in again.")
     return 0
 
 
-def cmd_users_deactivate(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        sv.staff.deactivate(args.login)
+@signed_in
+def cmd_users_deactivate(args: argparse.Namespace, door: Door) -> int:
+    door.staff.deactivate(args.login, actor=door.principal)
     print(f"{args.login} can no longer sign in.")
     return 0
 
 
-def _signed_in(sv: Services, args: argparse.Namespace) -> Authorized:
-    """The services as the person named by --user (or the remembered one) may use them."""
-    from console.security.guard import authorize
-
-    workstation = sv.settings.workstation
-    if args.user is None:
-        principal = sv.auth.resume(workstation=workstation)
-        if principal is None:
-            raise NotPermitted("Nobody is signed in on this workstation; pass --user LOGIN.")
-        return authorize(sv, principal)
-    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                else getpass.getpass(f"Password for {args.user}: "))
-    return authorize(sv, sv.auth.sign_in(args.user, password, workstation=workstation))
-
-
-def cmd_branch_lookup(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        door = _signed_in(sv, args)
-        rows = door.branch.lookup(door.principal, args.query, by=args.by)
+@signed_in
+def cmd_branch_lookup(args: argparse.Namespace, door: Door) -> int:
+    rows = door.branch.lookup(door.principal, args.query, by=args.by)
     if args.json:
         print_json(rows)
     else:
@@ -221,10 +215,9 @@ def cmd_branch_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_branch_card(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        door = _signed_in(sv, args)
-        card = door.branch.card(door.principal, args.customer_id)
+@signed_in
+def cmd_branch_card(args: argparse.Namespace, door: Door) -> int:
+    card = door.branch.card(door.principal, args.customer_id)
     if args.json:
         print_json(card)
         return 0
@@ -240,12 +233,6 @@ def cmd_branch_card(args: argparse.Namespace) -> int:
     for c in card.complaints:
         print(f"Complaint {c.id} ({c.status}): {c.summary}")
     return 0
-
-
-def _describe(f: AuditFilter) -> dict[str, str | int | None]:
-    return {"person": f.person, "customer": f.customer_id,
-            "since": f.since.isoformat() if f.since else None,
-            "until": f.until.isoformat() if f.until else None}
 
 
 def _short(detail: dict[str, Any]) -> str:

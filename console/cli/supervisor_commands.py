@@ -1,4 +1,9 @@
-"""Supervisor subcommands: ``queues`` (the wallboard for scripts) and ``sla`` set-up."""
+"""Supervisor subcommands: ``queues`` (the wallboard for scripts) and ``sla`` set-up.
+
+The wallboard and every change act as the signed-in person (console.cli.person),
+so the permission matrix decides and the changes are audited; listing the SLA
+policies shows configuration only and needs nobody.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ from datetime import time
 from typing import TYPE_CHECKING, Any
 
 from console.cli import args as arg
-from console.cli.commands import command_services
 from console.cli.output import print_json, print_table
+from console.cli.person import command_services, needs_no_person, signed_in
 from console.domain import Channel
 from console.errors import ValidationError
 
 if TYPE_CHECKING:
     from console.domain_sla import MonitorSnapshot
+    from console.security.guard import Door
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^(\w{3})(?:-(\w{3}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -61,9 +67,9 @@ def _policy(ssub: Any) -> None:
     pol.set_defaults(func=cmd_policy)
 
 
-def cmd_queues(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        snap = sv.monitor.snapshot()
+@signed_in
+def cmd_queues(args: argparse.Namespace, door: Door) -> int:
+    snap = door.monitor.snapshot()
     if args.json:
         print_json(snap)
     else:
@@ -96,6 +102,7 @@ def _print_snapshot(snap: MonitorSnapshot) -> None:
                   a.handled_today, _secs(a.aht_s)) for a in snap.agents])
 
 
+@needs_no_person("SLA policies are configuration, not customer records")
 def cmd_policies(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
         rows = sv.sla.policies(args.queue)
@@ -109,12 +116,12 @@ def cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_policy(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        policy = sv.sla.set_policy(
-            args.queue, first_response_target_s=args.first_response,
-            resolution_target_s=args.resolution, warning_ratio=args.warning,
-            priority=args.priority, channel=Channel(args.channel) if args.channel else None)
+@signed_in
+def cmd_policy(args: argparse.Namespace, door: Door) -> int:
+    policy = door.sla.set_policy(
+        args.queue, first_response_target_s=args.first_response,
+        resolution_target_s=args.resolution, warning_ratio=args.warning,
+        priority=args.priority, channel=Channel(args.channel) if args.channel else None)
     print(f"Policy {policy.id} set for {policy.queue}; open contacts recomputed.")
     return 0
 
@@ -136,22 +143,22 @@ def parse_hours(specs: list[str]) -> dict[int, list[tuple[time, time]]]:
     return week
 
 
-def cmd_calendar(args: argparse.Namespace) -> int:
+@signed_in
+def cmd_calendar(args: argparse.Namespace, door: Door) -> int:
     hours = parse_hours(args.hours)
-    with command_services(args) as sv:
-        cal = sv.sla.create_calendar(args.name, args.timezone, hours)
-        added = (sv.sla.import_public_holidays(cal.name, args.holidays, args.year or [2026])
-                 if args.holidays else 0)
+    cal = door.sla.create_calendar(args.name, args.timezone, hours)
+    added = (door.sla.import_public_holidays(cal.name, args.holidays, args.year or [2026])
+             if args.holidays else 0)
     print(f"Calendar '{cal.name}' created ({len(cal.hours)} opening spans, {added} holidays).")
     return 0
 
 
-def cmd_queue(args: argparse.Namespace) -> int:
-    with command_services(args) as sv:
-        setup = sv.sla.configure_queue(
-            args.name, calendar=False if args.calendar is None else (args.calendar or None),
-            priority=args.priority, service_level_goal=args.goal,
-            answer_target_s=args.answer_within)
+@signed_in
+def cmd_queue(args: argparse.Namespace, door: Door) -> int:
+    setup = door.sla.configure_queue(
+        args.name, calendar=False if args.calendar is None else (args.calendar or None),
+        priority=args.priority, service_level_goal=args.goal,
+        answer_target_s=args.answer_within)
     print(f"{setup.queue}: calendar {setup.calendar or 'always open'}, priority {setup.priority}, "
           f"goal {setup.service_level_goal:.0%} within {setup.answer_target_s} s.")
     return 0

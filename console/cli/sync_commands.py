@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from console.cli import args as arg
+from console.cli.person import needs_no_person
 from console.domain import Change
 from console.errors import ValidationError
 
@@ -27,8 +28,9 @@ def change_line(change: Change) -> str:
                        "op": change.op, "at": change.at.isoformat()}, ensure_ascii=False)
 
 
+@needs_no_person("a change names only the kind of record and its id, never its content")
 def cmd_watch(args: argparse.Namespace) -> int:
-    from console.cli.commands import command_services
+    from console.cli.person import command_services
     from console.sync.follow import ChangeFollower
 
     if args.count is not None and args.count < 1:

@@ -19,9 +19,12 @@ still reach the raw services.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import inspect
 import logging
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from console.errors import NotPermitted
@@ -34,10 +37,11 @@ from console.sync.follow import ChangeSource
 if TYPE_CHECKING:
     from console.app import Services
     from console.clock import Clock
+    from console.domain import AgentInfo
     from console.services.admin import AdminService
     from console.services.agents import AgentService
     from console.services.audit import AuditService
-    from console.services.auth import AuthService
+    from console.services.auth import AuthService, IssuedSession
     from console.services.branch import BranchService
     from console.services.customers import CustomerService
     from console.services.inbox import InboxService
@@ -54,6 +58,9 @@ log = logging.getLogger(__name__)
 # Fields of Services that are not services: never handed out through the door.
 _NOT_SERVICES = frozenset({"db", "clock", "settings"})
 _QUERY_ARGS = ("query", "q")
+# Arguments that say what a search or export covered: recorded in its audit entry.
+_DESCRIBED_ARGS = {"f": "filter", "fmt": "format"}
+_MAX_ITEMS, _MAX_TEXT = 20, 64
 
 
 def permitted(operation: str, principal: Principal) -> Rule:
@@ -195,10 +202,18 @@ class GuardedService:
                       if n in _parameters(method)), None)
         if isinstance(query, str):
             detail["query"] = mask_digit_runs(query[:200])
+        for name, label in _DESCRIBED_ARGS.items():
+            value = _argument(method, args, kwargs, name)
+            if value is not None:
+                detail[label] = _described(value)
         if isinstance(result, list):
             detail["results"] = len(result)
         for name in rule.detail:
             detail[name] = _argument(method, args, kwargs, name)
+        if rule.own is not None:
+            acting_for = _argument(method, args, kwargs, rule.own)
+            if acting_for is not None and acting_for != self._principal.login:
+                detail["acting_for"] = str(acting_for)[:_MAX_TEXT]
         audit.append(session, at=self._services.clock.now(), actor=self._principal,
                      action=rule.audit or "", entity=rule.entity,
                      entity_id="-" if key is None else key, detail=detail)
@@ -225,10 +240,10 @@ class Entrance:
         return self._services.settings.workstation
 
     def sign_in(self, login: str, password: str, *, workstation: str = "",
-                remember: bool = False) -> Door:
+                remember: bool = False, os_user: str = "") -> Door:
         """Checks the password; the door for that person (console.services.auth)."""
         principal = self._services.auth.sign_in(login, password, workstation=workstation,
-                                                remember=remember)
+                                                remember=remember, os_user=os_user)
         return Door(self._services, principal)
 
     def resume(self, *, workstation: str = "") -> Door | None:
@@ -240,6 +255,26 @@ class Entrance:
         """Records the sign-out and forgets a remembered sign-in."""
         self._services.auth.sign_out(door.principal)
 
+    def open_session(self, door: Door, *, lasting: timedelta) -> IssuedSession:
+        """A session token for the person at ``door`` (the command line keeps it)."""
+        return self._services.auth.open_session(door.principal, lasting=lasting)
+
+    def resume_session(self, token: str, *, workstation: str = "",
+                       os_user: str = "") -> Door | None:
+        """The door for the person whose session ``token`` is, while it lasts."""
+        principal = self._services.auth.resume_session(token, workstation=workstation,
+                                                       os_user=os_user)
+        return None if principal is None else Door(self._services, principal)
+
+    def end_session(self, token: str, *, os_user: str = "") -> Principal | None:
+        """Revokes a session; who it belonged to, or None when it was unknown."""
+        return self._services.auth.end_session(token, os_user=os_user)
+
+    def create_first_admin(self, login: str, name: str, password: str, *,
+                           os_user: str = "") -> AgentInfo:
+        """The first administrator of a database that has none (console.services.staff)."""
+        return self._services.staff.create_first_admin(login, name, password, os_user=os_user)
+
     def close(self) -> None:
         self._services.close()
 
@@ -247,6 +282,21 @@ class Entrance:
 def authorize(services: Services, principal: Principal) -> Door:
     """The services as ``principal`` may use them."""
     return Door(services, principal)
+
+
+def _described(value: Any) -> Any:
+    """A search's filter or an export's format as plain, short JSON for its audit entry."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _described(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_described(v) for v in list(value)[:_MAX_ITEMS]]
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return mask_digit_runs(value[:_MAX_TEXT])  # somebody may have typed a number
+    return value if value is None or isinstance(value, bool | int | float) else str(value)[:_MAX_TEXT]
 
 
 def _parameters(method: Callable[..., Any]) -> list[str]:

@@ -13,6 +13,7 @@ from console.domain import Role
 
 A, S, B, M = Role.AGENT, Role.SUPERVISOR, Role.BRANCH, Role.ADMIN
 EVERYONE = frozenset(Role)
+NOBODY: frozenset[Role] = frozenset()
 STAFF = frozenset({A, S, B})  # people who serve customers
 LEADS = frozenset({S, M})
 ADMIN_ONLY = frozenset({M})
@@ -29,7 +30,8 @@ class Rule:
         roles: who may call it.
         audit: the audit action written after a successful call (view, search,
             change, export), or None when the operation audits itself or is not
-            about a customer record.
+            about a customer record. When ``own`` names somebody other than the
+            caller, the entry records them as ``acting_for``.
         entity: the audit entry's entity.
         key: the argument naming the record (the audit entry's entity_id).
         actor: the parameter that takes the acting person (the caller passes
@@ -62,12 +64,15 @@ _BRANCH_SELF_AUDITED = {op: Rule(BRANCH_DESK, actor="actor") for op in (
 
 PERMISSIONS: dict[str, Rule] = {
     # Inbox: staff work contacts; an agent acts only as themself.
-    "inbox.list": Rule(STAFF),
+    "inbox.list": Rule(STAFF),  # the window's paging, on every scroll: not audited
+    # A listing taken away (the command line): audited with its filter.
+    "inbox.search": Rule(STAFF, audit="search", entity="contacts"),
     "inbox.get": Rule(STAFF),
     "inbox.get_many": Rule(STAFF),
     "inbox.detail": _view(STAFF, "contact", "contact_id"),
     "inbox.dispositions": Rule(STAFF),
-    "inbox.claim": _mine(),
+    "inbox.claim": Rule(STAFF, audit="change", entity="contact", key="contact_id",
+                        own="agent_login"),
     "inbox.release": _mine(),
     "inbox.next_best": _mine(),
     "inbox.transfer": _mine(),
@@ -82,7 +87,9 @@ PERMISSIONS: dict[str, Rule] = {
     "customers.create": Rule(STAFF, audit="change", entity="customer"),  # id: the new customer
     # Scripts and knowledge base.
     "templates.list": Rule(EVERYONE),
-    "templates.render": Rule(STAFF),
+    # Fills in the contact's customer: a view, for the agent named (``own``).
+    "templates.render": Rule(STAFF, audit="view", entity="contact", key="contact_id",
+                             own="agent_login"),
     "templates.render_for_contact": Rule(STAFF),
     "templates.save": Rule(LEADS, audit="change", entity="template", key="name"),
     "kb.search": Rule(EVERYONE),
@@ -114,10 +121,17 @@ PERMISSIONS: dict[str, Rule] = {
     "auth.sign_in": Rule(EVERYONE),
     "auth.resume": Rule(EVERYONE),
     "auth.sign_out": Rule(EVERYONE, actor="principal"),
+    # Command-line sessions (console.cli.person): opened, resumed and ended
+    # through the Entrance, the service audits sign-in and sign-out itself.
+    "auth.open_session": Rule(EVERYONE, actor="principal"),
+    "auth.resume_session": Rule(EVERYONE),
+    "auth.end_session": Rule(EVERYONE),
     "auth.set_password": Rule(ADMIN_ONLY, actor="actor"),
     "staff.set_role": Rule(ADMIN_ONLY, actor="actor"),
     "staff.unlock": Rule(frozenset({S, M}), actor="actor"),
     "staff.deactivate": Rule(ADMIN_ONLY, actor="actor"),
+    # Only before anybody can sign in (the Entrance, on a database without an admin).
+    "staff.create_first_admin": Rule(NOBODY),
     # Branch desk: the service writes its own audit entries, in the same transaction.
     **{f"branch.{op}": rule for op, rule in _BRANCH_SELF_AUDITED.items()},
     "branch.record_complaint": Rule(STAFF, actor="actor"),

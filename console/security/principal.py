@@ -17,6 +17,8 @@ class Principal:
         name: the display name, for messages.
         role: what the person may do (console.security.permissions).
         workstation: where they signed in (audit entries record it).
+        os_user: the operating-system account that started the program (the
+            command line records it; audit entries name it when it is set).
     """
 
     id: int
@@ -24,3 +26,4 @@ class Principal:
     name: str
     role: Role
     workstation: str = ""
+    os_user: str = ""

@@ -107,9 +107,15 @@ def append(session: Session, *, at: datetime, actor: Principal | None, action: s
         entity: what kind of record ("customer", "account", "agent"...).
         entity_id: which record.
         detail: JSON-safe facts; never a full account, card or national-ID number.
+            The actor's OS user is added as ``os_user`` when the actor has one.
     """
+    detail = dict(detail or {})
+    if actor is not None and actor.os_user:
+        # In the hashed detail, not a new column: entries written before the
+        # OS user was recorded keep their hashes, so old chains still verify.
+        detail.setdefault("os_user", actor.os_user)
     # Round-trip through JSON so the stored detail is exactly what was hashed.
-    clean = json.loads(json.dumps(detail or {}, default=str, ensure_ascii=False))
+    clean = json.loads(json.dumps(detail, default=str, ensure_ascii=False))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     conn = session.connection()

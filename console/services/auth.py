@@ -2,7 +2,9 @@
 
 "Remember me" keeps a random token in the OS keyring (``keyring``); the
 database holds only the token's sha256, so neither a stolen keyring entry
-outlives its expiry nor a stolen database row signs anybody in. Passwords are
+outlives its expiry nor a stolen database row signs anybody in. A command-line
+session (``switchboard signin``) is the same kind of token with a working
+day's lifetime; the command line decides where to keep it. Passwords are
 never stored anywhere but as an argon2id hash.
 """
 
@@ -38,6 +40,14 @@ KEYRING_USER = "remember-me"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 _WRONG = "Wrong login or password."
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedSession:
+    """A session just opened: the token to keep on the workstation, and when it ends."""
+
+    token: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +108,12 @@ class AuthService:
                          entity_id=agent.id, detail={"field": "password", "login": login})
 
     def sign_in(self, login: str, password: str, *, workstation: str = "",
-                remember: bool = False) -> Principal:
+                remember: bool = False, os_user: str = "") -> Principal:
         """Checks the password and returns who is now signed in.
+
+        Args:
+            os_user: the operating-system account signing in (recorded in the
+                audit entries of this sign-in and of everything the person does).
 
         Raises:
             SignInFailed: wrong login or password, or the account is locked.
@@ -113,12 +127,13 @@ class AuthService:
         if agent is None or hashed is None:
             self._verify(self._dummy_hash(), password)
             raise SignInFailed(_WRONG)
+        origin = (workstation, os_user)  # where and as which OS user, for the audit
         if locked_until is not None and locked_until > now:
-            self._record(agent.id, workstation, "sign_in_refused", {"reason": "locked"})
+            self._record(agent.id, origin, "sign_in_refused", {"reason": "locked"})
             raise SignInFailed(_locked_message(locked_until))
         if not self._verify(hashed, password):
-            self._failed(agent.id, workstation)
-        principal = self._succeeded(agent.id, hashed, password, workstation)
+            self._failed(agent.id, origin)
+        principal = self._succeeded(agent.id, hashed, password, origin)
         if remember:
             self._remember(principal)
         return principal
@@ -155,6 +170,56 @@ class AuthService:
         if stored:
             self._forget_token()
 
+    # -- command-line sessions ---------------------------------------------
+    def open_session(self, principal: Principal, *, lasting: timedelta) -> IssuedSession:
+        """Opens a session for a person who has just signed in (``switchboard signin``).
+
+        The caller keeps the token; the database holds only its sha256, in the
+        table "remember me" uses, so deactivating the person or resetting their
+        password ends their sessions too.
+        """
+        if lasting <= timedelta(0):
+            raise ValidationError("A session must last a positive time.")
+        token = secrets.token_urlsafe(32)
+        now = self._clock.now()
+        with self._db.write() as s:
+            s.add(RememberToken(agent_id=principal.id, token_hash=_token_hash(token),
+                                workstation=principal.workstation, created_at=now,
+                                expires_at=now + lasting))
+        return IssuedSession(token, now + lasting)
+
+    def resume_session(self, token: str, *, workstation: str = "",
+                       os_user: str = "") -> Principal | None:
+        """The person whose session ``token`` is, while it lasts on the workstation it was opened.
+
+        A session that has ended (expired, its person deactivated, or opened
+        on another workstation) is removed and None returned.
+        """
+        now = self._clock.now()
+        with self._db.write() as s:
+            row = _session_row(s, token)
+            if row is None:
+                return None
+            agent = s.get(Agent, row.agent_id)
+            if (agent is None or not agent.active or row.expires_at <= now
+                    or row.workstation != workstation[:120]):
+                s.delete(row)
+                return None
+            return _principal(agent, workstation, os_user)
+
+    def end_session(self, token: str, *, os_user: str = "") -> Principal | None:
+        """Revokes the session and records its person's sign-out; None if it was unknown."""
+        with self._db.write() as s:
+            row = _session_row(s, token)
+            if row is None:
+                return None
+            agent = s.get_one(Agent, row.agent_id)
+            principal = _principal(agent, row.workstation, os_user)
+            s.delete(row)
+            audit.append(s, at=self._clock.now(), actor=principal, action="sign_out",
+                         entity="agent", entity_id=agent.id, detail={"method": "session"})
+            return principal
+
     # A workstation without a keyring (a headless server, a bare desktop) simply
     # has no "remember me": signing in still works, nothing is written to a file.
     def _stored_token(self) -> str | None:
@@ -182,7 +247,7 @@ class AuthService:
         except (VerificationError, InvalidHashError, UnicodeEncodeError):
             return False  # a lone surrogate cannot be any password we stored
 
-    def _failed(self, agent_id: int, workstation: str) -> NoReturn:
+    def _failed(self, agent_id: int, origin: tuple[str, str]) -> NoReturn:
         now = self._clock.now()
         with self._db.write() as s:
             agent = s.execute(select(Agent).where(Agent.id == agent_id).with_for_update()).scalar_one()
@@ -190,19 +255,20 @@ class AuthService:
             locked = agent.failed_logins >= self._policy.max_failures
             if locked:
                 agent.failed_logins, agent.locked_until = 0, now + self._policy.lock_for
-            audit.append(s, at=now, actor=_principal(agent, workstation), action="sign_in_failed",
+            audit.append(s, at=now, actor=_principal(agent, *origin), action="sign_in_failed",
                          entity="agent", entity_id=agent_id, detail={"locked": locked})
         if locked:
             raise SignInFailed(_locked_message(now + self._policy.lock_for))
         raise SignInFailed(_WRONG)
 
-    def _succeeded(self, agent_id: int, hashed: str, password: str, workstation: str) -> Principal:
+    def _succeeded(self, agent_id: int, hashed: str, password: str,
+                   origin: tuple[str, str]) -> Principal:
         with self._db.write() as s:
             agent = s.execute(select(Agent).where(Agent.id == agent_id).with_for_update()).scalar_one()
             agent.failed_logins, agent.locked_until = 0, None
             if self._hasher.check_needs_rehash(hashed):
                 agent.password_hash = self._hasher.hash(password)
-            principal = _principal(agent, workstation)
+            principal = _principal(agent, *origin)
             audit.append(s, at=self._clock.now(), actor=principal, action="sign_in",
                          entity="agent", entity_id=agent_id, detail={"method": "password"})
             return principal
@@ -220,20 +286,29 @@ class AuthService:
                                 workstation=principal.workstation, created_at=now,
                                 expires_at=now + self._policy.remember_for))
 
-    def _record(self, agent_id: int, workstation: str, action: str, detail: dict[str, str]) -> None:
+    def _record(self, agent_id: int, origin: tuple[str, str], action: str,
+                detail: dict[str, str]) -> None:
         with self._db.write() as s:
             agent = s.get(Agent, agent_id)
-            actor = _principal(agent, workstation) if agent else None
+            actor = _principal(agent, *origin) if agent else None
             audit.append(s, at=self._clock.now(), actor=actor, action=action, entity="agent",
                          entity_id=agent_id, detail=detail)
+
+
+def _session_row(s: Session, token: str) -> RememberToken | None:
+    if not token or len(token) > 256:
+        return None  # not a token we issued: no need to hash it
+    return s.execute(select(RememberToken)
+                     .where(RememberToken.token_hash == _token_hash(token))).scalar()
 
 
 def _agent(s: Session, login: str) -> Agent | None:
     return s.execute(select(Agent).where(Agent.login == login, Agent.active)).scalar()
 
 
-def _principal(agent: Agent, workstation: str) -> Principal:
-    return Principal(agent.id, agent.login, agent.name, Role(agent.role), workstation[:120])
+def _principal(agent: Agent, workstation: str, os_user: str = "") -> Principal:
+    return Principal(agent.id, agent.login, agent.name, Role(agent.role), workstation[:120],
+                     os_user[:64])
 
 
 def _locked_message(until: datetime) -> str:

@@ -73,6 +73,16 @@ class InboxService:
         with self._db.read() as s:
             return inbox_query.list_page(s, f or InboxFilter(), sort, descending, cursor, limit)
 
+    def search(self, f: InboxFilter | None = None, *, sort: str = "priority",
+               descending: bool = False,
+               limit: int = inbox_query.PAGE_SIZE) -> builtins.list[ContactRow]:
+        """The first ``limit`` contacts matching ``f``: a listing taken away (the command line).
+
+        The door audits each search with its filter; ``list``, the window's
+        paging that runs on every scroll, is not audited.
+        """
+        return list(self.list(f, sort=sort, descending=descending, limit=limit).rows)
+
     def get(self, contact_id: int) -> ContactRow:
         with self._db.read() as s:
             return load_contact_row(s, contact_id)

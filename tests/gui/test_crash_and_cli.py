@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from console.errors import ClaimConflict
+from tests.factories import World, run_cli
 from ui.crash import CrashHandler, log_path
 from ui.jobs import Jobs
 
@@ -102,3 +103,11 @@ def test_none_and_true_cannot_be_run_down_by_pyside() -> None:
         label.setText("x")  # a void call
     assert before[0] > RESERVE // 2 and before[1] > RESERVE // 2
     assert sys.getrefcount(None) > RESERVE // 2
+
+
+def test_a_screenshot_of_a_real_database_needs_a_signed_in_person(
+        world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "real.png"
+    code, _out, err = run_cli(capsys, db_url, "screenshot", "--out", str(out))
+    assert code == 4 and "Nobody is signed in" in err
+    assert not out.exists()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -51,6 +53,20 @@ def test_entries_chain_from_genesis(world: World, db: Database, clock: ManualClo
     assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
     report = AuditService(db, clock).verify()
     assert report.intact and report.checked == 3 and report.head_hash == rows[-1].hash
+
+
+def test_an_entry_names_the_os_user_and_older_entries_still_verify(world: World, db: Database,
+                                                                    clock: ManualClock) -> None:
+    emma = _who(world, "emma")
+    _write(db, clock, emma, "view", entity_id=world.alice)  # as the first release wrote them
+    _write(db, clock, dataclasses.replace(emma, os_user="emma.c"), "view", entity_id=world.yamada)
+    before, after = AuditService(db, clock).list()
+    assert "os_user" not in before.detail and after.detail == {"os_user": "emma.c"}
+    assert AuditService(db, clock).verify().intact
+    with db.write() as s:  # the OS user is covered by the hash like any other detail
+        s.execute(text("""UPDATE audit_events SET detail = '{"os_user": "someone"}' """
+                       "WHERE id = :i"), {"i": after.id})
+    assert AuditService(db, clock).verify().first_bad_id == after.id
 
 
 @pytest.mark.parametrize("column", ["detail", "action", "at", "actor_id"])
@@ -160,10 +176,12 @@ def test_csv_export_defuses_formulas(world: World, db: Database, clock: ManualCl
 
 
 def test_cli_verify_list_and_export(world: World, db: Database, db_url: str, clock: ManualClock,
+                                    cli_signin: Callable[[str], str],
                                     capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("sara")  # her password and sign-in are entries too
     ids = _three(world, db, clock)
     assert main(["--db", db_url, "audit", "verify"]) == 0
-    assert "intact: 3 entries" in capsys.readouterr().out
+    assert f"intact: {len(AuditService(db, clock).list())} entries" in capsys.readouterr().out
     assert main(["--db", db_url, "audit", "list", "--person", "emma", "--json"]) == 0
     assert [e["action"] for e in json.loads(capsys.readouterr().out)] == ["view", "search"]
     assert main(["--db", db_url, "audit", "export", "--customer", str(world.alice), "--csv"]) == 0
@@ -171,13 +189,15 @@ def test_cli_verify_list_and_export(world: World, db: Database, db_url: str, clo
     assert AuditService(db, clock).list()[-1].action == "export"
     with db.write() as s:
         s.execute(text("UPDATE audit_events SET entity_id = '999' WHERE id = :i"), {"i": ids[2]})
-    assert main(["--db", db_url, "audit", "verify"]) == 4
+    assert main(["--db", db_url, "audit", "verify"]) == 5  # 4 is "nobody is signed in"
     err = capsys.readouterr().err
     assert f"entry {ids[2]}" in err and "Traceback" not in err
-    assert main(["--db", db_url, "audit", "verify", "--expect-head", "0" * 63 + "1"]) == 4
+    assert main(["--db", db_url, "audit", "verify", "--expect-head", "0" * 63 + "1"]) == 5
 
 
-def test_cli_rejects_a_bad_time(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_rejects_a_bad_time(db_url: str, cli_signin: Callable[[str], str],
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("sara")
     assert main(["--db", db_url, "audit", "list", "--since", "yesterday'; DROP TABLE x"]) == 2
     assert "--since takes a date" in capsys.readouterr().err
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,8 @@ from sqlalchemy import select, text
 from console.cli.main import main
 from console.clock import ManualClock
 from console.domain import Role
-from console.errors import SignInFailed, ValidationError
+from console.errors import NotPermitted, SignInFailed, ValidationError
+from console.security.principal import Principal
 from console.services.audit import AuditFilter, AuditService
 from console.services.auth import KEYRING_SERVICE, KEYRING_USER, AuthService, LockoutPolicy
 from console.store.db import Database
@@ -118,6 +121,77 @@ def test_a_forged_keyring_token_signs_nobody_in(auth: AuthService,
     assert auth.resume() is None
 
 
+def test_sign_in_names_the_os_user_in_its_audit_entries(auth: AuthService, db: Database,
+                                                       clock: ManualClock) -> None:
+    assert auth.sign_in("emma", PASSWORD, os_user="emma.c").os_user == "emma.c"
+    with pytest.raises(SignInFailed):
+        auth.sign_in("emma", "not the password", os_user="mallory")
+    entries = AuditService(db, clock).list(AuditFilter(person="emma"))
+    assert [(e.action, e.detail.get("os_user")) for e in entries[-2:]] == [
+        ("sign_in", "emma.c"), ("sign_in_failed", "mallory")]
+    assert AuditService(db, clock).verify().intact
+
+
+def test_a_session_lasts_until_the_clock_reaches_its_end(auth: AuthService, db: Database,
+                                                         clock: ManualClock) -> None:
+    who = auth.sign_in("emma", PASSWORD, workstation="WS-07")
+    session = auth.open_session(who, lasting=timedelta(hours=12))
+    assert session.expires_at == clock.now() + timedelta(hours=12)
+    with db.read() as s:
+        stored = s.execute(select(RememberToken.token_hash)).scalars().all()
+    assert stored == [hashlib.sha256(session.token.encode()).hexdigest()]  # never the token
+    clock.advance(timedelta(hours=12) - timedelta(seconds=1))
+    resumed = auth.resume_session(session.token, workstation="WS-07", os_user="emma.c")
+    assert resumed is not None and (resumed.login, resumed.os_user) == ("emma", "emma.c")
+    clock.advance(timedelta(seconds=1))
+    assert auth.resume_session(session.token, workstation="WS-07") is None
+    with db.read() as s:
+        assert s.execute(select(RememberToken)).first() is None  # the ended session is gone
+
+
+def test_a_session_ends_elsewhere_on_sign_out_and_on_deactivation(
+        world: World, auth: AuthService, db: Database, clock: ManualClock) -> None:
+    who = auth.sign_in("emma", PASSWORD, workstation="WS-07")
+    copied = auth.open_session(who, lasting=timedelta(hours=1))
+    assert auth.resume_session(copied.token, workstation="WS-08") is None  # not its workstation
+    assert auth.resume_session(copied.token, workstation="WS-07") is None  # and now revoked
+    session = auth.open_session(who, lasting=timedelta(hours=1))
+    ended = auth.end_session(session.token, os_user="emma.c")
+    assert ended is not None and ended.login == "emma"
+    assert auth.end_session(session.token) is None
+    assert auth.resume_session(session.token, workstation="WS-07") is None
+    last = AuditService(db, clock).list()[-1]
+    assert (last.action, last.actor_login, last.workstation, last.detail) == (
+        "sign_out", "emma", "WS-07", {"method": "session", "os_user": "emma.c"})
+    root = world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    session = auth.open_session(who, lasting=timedelta(hours=1))
+    world.services.staff.deactivate("emma", actor=Principal(root.id, "root", "Ada", Role.ADMIN))
+    assert auth.resume_session(session.token, workstation="WS-07") is None
+
+
+def test_the_first_admin_only_while_there_is_none(world: World, db: Database,
+                                                  clock: ManualClock) -> None:
+    staff = world.services.staff
+    with pytest.raises(ValidationError, match="at least 10"):
+        staff.create_first_admin("root", "Ada Admin", "short")
+    ada = staff.create_first_admin("root", "Ada Admin", PASSWORD, os_user="ops")
+    assert ada.role is Role.ADMIN
+    assert AuthService(db, clock).sign_in("root", PASSWORD).role is Role.ADMIN
+    with pytest.raises(NotPermitted, match="administrator already"):
+        staff.create_first_admin("root2", "Bob Admin", PASSWORD)
+    assert "root2" not in [a.login for a in world.services.agents.list()]
+    created = [e for e in AuditService(db, clock).list() if e.detail.get("first_admin")]
+    assert [(e.entity_id, e.detail["os_user"]) for e in created] == [(str(ada.id), "ops")]
+
+
+@pytest.fixture
+def cli_admin(world: World, cli_signin: Callable[[str], str]) -> None:
+    """An administrator signed in with 'switchboard signin': staff accounts are theirs."""
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+
+
+@pytest.mark.usefixtures("cli_admin")
 def test_cli_set_password_from_stdin(world: World, db_url: str, db: Database, clock: ManualClock,
                                      monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -157,6 +231,7 @@ def test_admin_changes_roles_unlocks_and_deactivates(world: World, auth: AuthSer
         staff.set_role("root", Role.AGENT, actor=ada)
 
 
+@pytest.mark.usefixtures("cli_admin")
 def test_cli_users_commands(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", db_url, "users", "set-role", "kenji", "branch"]) == 0
     assert world.services.agents.get("kenji").role is Role.BRANCH

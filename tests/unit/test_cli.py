@@ -6,32 +6,42 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
 from console.store.migrate import HEAD_REVISION
-from tests.factories import World
+from tests.factories import CLI_PASSWORD, World
 from tests.factories import run_cli as run
 
+SignIn = Callable[[str], str]
+# The person signs in for this one command, the password on the first line of stdin.
+AS_KENJI = ("--user", "kenji", "--password-stdin")
 
-def test_inbox_json_filters_by_queue(world: World, db_url: str,
+
+def test_inbox_json_filters_by_queue(world: World, db_url: str, cli_signin: SignIn,
                                      capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("emma")
     code, out, _ = run(capsys, db_url, "inbox", "--queue", "Cards", "--json")
     rows = json.loads(out)
     assert code == 0 and [r["subject"] for r in rows] == ["Lost card", "Card limit"]
     assert rows[0]["channel"] == "phone" and rows[0]["customer_name"] == "Alice Smith"
 
 
-def test_claim_exit_codes(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_claim_exit_codes(world: World, db_url: str, cli_signin: SignIn,
+                          capsys: pytest.CaptureFixture[str]) -> None:
     cid = str(world.contacts[0].id)
+    cli_signin("emma")
     assert run(capsys, db_url, "claim", cid, "--agent", "emma")[0] == 0
+    cli_signin("kenji")
     code, out, err = run(capsys, db_url, "claim", cid, "--agent", "kenji")
     assert code == 3 and out == ""
     assert err.strip() == f"switchboard: Contact {cid} is already claimed by Emma Clarke (emma)."
 
 
-def test_customers_find_and_history_json(world: World, db_url: str,
+def test_customers_find_and_history_json(world: World, db_url: str, cli_signin: SignIn,
                                          capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("emma")
     code, out, _ = run(capsys, db_url, "customers", "find", "やまだ", "--json")
     found = json.loads(out)
     assert code == 0 and [c["id"] for c in found] == [world.yamada]
@@ -48,8 +58,9 @@ def test_agents_json(world: World, db_url: str, capsys: pytest.CaptureFixture[st
     assert agents["sara"]["role"] == "supervisor" and agents["emma"]["queues"] == ["Cards", "Loans"]
 
 
-def test_known_errors_are_one_line(world: World, db_url: str,
+def test_known_errors_are_one_line(world: World, db_url: str, cli_signin: SignIn,
                                    capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("emma")
     code, out, err = run(capsys, db_url, "history", "999999")
     assert (code, out) == (2, "") and err == "switchboard: There is no customer 999999.\n"
     code, _, err = run(capsys, db_url, "customers", "find", "   ")
@@ -74,17 +85,22 @@ def test_unreachable_postgres_is_explained_without_traceback(tmp_path: object) -
 def test_claim_conflict_in_a_real_process(world: World, db_url: str) -> None:
     cid = str(world.contacts[0].id)
     world.services.inbox.claim(world.contacts[0].id, "emma")
+    world.services.auth.set_password("kenji", CLI_PASSWORD)
     proc = subprocess.run([sys.executable, "-m", "console.cli", "--db", db_url, "claim", cid,
-                           "--agent", "kenji"], capture_output=True, text=True, timeout=60,
-                          check=False)
+                           "--agent", "kenji", *AS_KENJI], input=CLI_PASSWORD + "\n",
+                          capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 3 and "Emma Clarke" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_a_reader_that_stops_early_is_not_an_error(world: World, db_url: str) -> None:
     """``switchboard inbox --json | head -1``: the closed pipe ends the command quietly."""
+    world.services.auth.set_password("kenji", CLI_PASSWORD)
     proc = subprocess.Popen([sys.executable, "-m", "console.cli", "--db", db_url, "inbox",
-                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
+                             "--json", *AS_KENJI], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(CLI_PASSWORD.encode() + b"\n")
+    proc.stdin.close()
     proc.stdout.close()  # the reader is gone before the first line (head -0)
     err = proc.stderr.read().decode()
     proc.stderr.close()
@@ -113,7 +129,9 @@ def test_set_password_from_stdin(monkeypatch: pytest.MonkeyPatch,
     assert keyring.get_password("switchboard-db", "agent@db.example:5432/switchboard") == "hunter2"
 
 
-def test_templates_render(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_templates_render(world: World, db_url: str, cli_signin: SignIn,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("emma")
     world.services.templates.save("Hi", "en", "Hello {customer.first_name}, {agent.name} here.")
     code, out, _ = run(capsys, db_url, "templates", "render", "Hi", "--contact",
                        str(world.contacts[0].id), "--agent", "emma")

@@ -20,6 +20,7 @@ from console.security.guard import authorize
 from console.security.permissions import PERMISSIONS
 from console.security.principal import Principal
 from console.services.audit import AuditFilter
+from console.services.inbox_query import InboxFilter
 from console.store.db import Database
 from tests.conftest import T0
 from tests.factories import World, small_world
@@ -27,7 +28,8 @@ from tests.factories import World, small_world
 # The agreed matrix, written out independently of console.security.permissions:
 # a = agent, s = supervisor, b = branch, m = admin.
 EXPECTED = {
-    "inbox.list": "asb", "inbox.get": "asb", "inbox.get_many": "asb", "inbox.detail": "asb",
+    "inbox.list": "asb", "inbox.search": "asb", "inbox.get": "asb", "inbox.get_many": "asb",
+    "inbox.detail": "asb",
     "inbox.dispositions": "asb", "inbox.claim": "asb", "inbox.release": "asb",
     "inbox.next_best": "asb", "inbox.transfer": "asb", "inbox.reply": "asb",
     "inbox.add_note": "asb", "inbox.resolve": "asb", "inbox.set_status": "asb",
@@ -44,8 +46,10 @@ EXPECTED = {
     "audit.list": "sm", "audit.export": "sm", "audit.verify": "sm",
     "audit.record_export": "sm",
     "auth.sign_in": "asbm", "auth.resume": "asbm", "auth.sign_out": "asbm",
+    "auth.open_session": "asbm", "auth.resume_session": "asbm", "auth.end_session": "asbm",
     "auth.set_password": "m",
     "staff.set_role": "m", "staff.unlock": "sm", "staff.deactivate": "m",
+    "staff.create_first_admin": "",  # nobody through a door: the Entrance, on a new database
     "branch.lookup": "sb", "branch.card": "sb", "branch.verify_identity": "sb",
     "branch.unmask_account": "sb", "branch.unmask_national_id": "sb",
     "branch.update_contact_details": "sb", "branch.open_application": "sb",
@@ -148,6 +152,32 @@ def test_an_agent_acts_only_as_themself(world: World) -> None:
     assert world.services.inbox.get(contact).assignee_login is None
     assert _as(world, "emma").inbox.claim(contact, "emma").assignee_login == "emma"
     assert _as(world, "sara").inbox.release(contact, "emma").assignee_login is None
+
+
+def test_acting_for_another_agent_is_audited_as_such(world: World) -> None:
+    mine, theirs = world.contacts[0].id, world.contacts[2].id
+    _as(world, "emma").inbox.claim(mine, "emma")
+    _as(world, "sara").inbox.claim(theirs, "kenji")
+    entries = world.services.audit.list()[-2:]
+    assert [(e.actor_login, e.action, e.entity, e.entity_id) for e in entries] == [
+        ("emma", "change", "contact", str(mine)), ("sara", "change", "contact", str(theirs))]
+    assert "acting_for" not in entries[0].detail and entries[1].detail["acting_for"] == "kenji"
+
+
+def test_an_inbox_search_is_audited_with_its_filter_but_paging_is_not(world: World,
+                                                                      db: Database) -> None:
+    emma = _as(world, "emma")
+    rows = emma.inbox.search(InboxFilter(queues=("Cards",), assignee="kenji 0901234567"))
+    assert rows == []
+    rows = emma.inbox.search(InboxFilter(queues=("Cards",)), limit=10)
+    assert [r.subject for r in rows] == ["Lost card", "Card limit"]
+    first, last = world.services.audit.list()[-2:]
+    assert (last.action, last.entity, last.detail["results"]) == ("search", "contacts", 2)
+    assert last.detail["filter"]["queues"] == ["Cards"]
+    assert first.detail["filter"]["assignee"] == "kenji ******4567"  # a typed number is masked
+    entries = _audit_count(db)
+    emma.inbox.list(InboxFilter(queues=("Cards",)))  # the window's paging, on every scroll
+    assert _audit_count(db) == entries
 
 
 def test_denied_calls_change_nothing_and_leave_no_trace(world: World) -> None:

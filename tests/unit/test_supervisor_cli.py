@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
 from console.cli.supervisor_commands import parse_hours
+from console.domain import Role
 from console.errors import ValidationError
 from tests.factories import World
 from tests.factories import run_cli as run
 
 
+@pytest.fixture
+def admin(world: World, cli_signin: Callable[[str], str]) -> None:
+    """An administrator, signed in: SLA set-up is theirs."""
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+
+
 def test_queues_json_has_queue_and_agent_figures(world: World, db_url: str,
+                                                 cli_signin: Callable[[str], str],
                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("sara")
     code, out, _ = run(capsys, db_url, "queues", "--json")
     snap = json.loads(out)
     assert code == 0
@@ -25,12 +36,15 @@ def test_queues_json_has_queue_and_agent_figures(world: World, db_url: str,
     assert {"fcr", "art_s", "csat", "nps", "ces"} <= set(snap["kpis"])
 
 
-def test_queues_text_table(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_queues_text_table(world: World, db_url: str, cli_signin: Callable[[str], str],
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("sara")
     code, out, _ = run(capsys, db_url, "queues")
     assert code == 0 and out.splitlines()[0].split()[:3] == ["QUEUE", "WAITING", "LONGEST"]
     assert "emma" in out
 
 
+@pytest.mark.usefixtures("admin")
 def test_sla_setup_commands(world: World, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, db_url, "sla", "calendar", "Tokyo", "--timezone", "Asia/Tokyo",
                          "--hours", "mon-fri 09:00-18:00", "--holidays", "JP", "--year", "2026")
@@ -45,6 +59,7 @@ def test_sla_setup_commands(world: World, db_url: str, capsys: pytest.CaptureFix
         ("Cards", "chat", 300)]
 
 
+@pytest.mark.usefixtures("admin")
 def test_sla_errors_are_one_line(world: World, db_url: str,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, db_url, "sla", "policy", "Cards", "--first-response", "900",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from console.store import changes
 from console.store.db import Database
 from console.sync.follow import ChangeFollower
 from console.sync.wakeup import NotifyWakeup, PollingWakeup
-from tests.factories import World, services_for
+from tests.factories import CLI_PASSWORD, World, services_for
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 30.0  # an upper bound for slow CI machines, never a figure under test
@@ -122,9 +123,20 @@ def test_the_follower_survives_its_connection_being_cut(
                                               if c.entity == "message"})
 
 
-def _cli(db_url: str, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "console.cli", "--db", db_url, *args],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _cli(db_url: str, *args: str, password: str | None = None) -> subprocess.Popen[str]:
+    """``switchboard`` in another process; ``password`` waits on its standard input."""
+    stdin = None
+    if password is not None:  # written up front, so the racers start together
+        stdin, writer = os.pipe()
+        os.write(writer, password.encode() + b"\n")
+        os.close(writer)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "console.cli", "--db", db_url, *args],
+                                cwd=ROOT, stdin=stdin, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    finally:
+        if stdin is not None:
+            os.close(stdin)
 
 
 def test_watch_in_another_process_prints_each_change_once(
@@ -168,7 +180,11 @@ def test_watch_prints_a_change_made_after_it_started(
 
 def test_a_claim_race_between_two_processes_has_one_winner(world: World, db_url: str) -> None:
     contact = str(world.contacts[0].id)
-    racers = {login: _cli(db_url, "claim", contact, "--agent", login) for login in ("emma", "kenji")}
+    for login in ("emma", "kenji"):
+        world.services.auth.set_password(login, CLI_PASSWORD)
+    racers = {login: _cli(db_url, "claim", contact, "--agent", login, "--user", login,
+                          "--password-stdin", password=CLI_PASSWORD)
+              for login in ("emma", "kenji")}
     results = {login: (p.wait(WAIT_S * 2), p.communicate()[1]) for login, p in racers.items()}
     codes = sorted(code for code, _ in results.values())
     assert codes == [0, 3], results
