@@ -123,7 +123,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 def cmd_claim(args: argparse.Namespace) -> int:
     with command_services(args) as sv:
-        row = sv.inbox.claim(args.contact_id, args.agent)
+        row = sv.inbox.claim(args.contact_id, args.agent).value
     if args.json:
         print_json(row)
     else:
