@@ -7,6 +7,7 @@ global state, so two workstations (or two tests) can live in one process.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from console.clock import Clock, SystemClock
 from console.config import Settings, load_settings, resolve_url, with_keyring_password
@@ -26,6 +27,9 @@ from console.services.staff import StaffService
 from console.services.templates import TemplateService
 from console.store.db import Database
 from console.store.migrate import ensure_schema
+
+if TYPE_CHECKING:
+    from console.security.guard import Entrance
 
 
 @dataclass
@@ -74,6 +78,17 @@ def build_services(db: Database, clock: Clock, settings: Settings) -> Services:
         sla=SlaService(db, clock),
         monitor=MonitorService(db, clock, settings.timezone),
     )
+
+
+def open_entrance(url: str | None = None, *, clock: Clock | None = None,
+                  settings: Settings | None = None) -> Entrance:
+    """What a front end opens: the configured database behind a sign-in (console.security.guard).
+
+    Args: as for ``open_services``.
+    """
+    from console.security.guard import Entrance
+
+    return Entrance(open_services(url, clock=clock, settings=settings))
 
 
 def open_services(url: str | None = None, *, clock: Clock | None = None,

@@ -68,3 +68,4 @@ def run_cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tupl
     code = main(["--db", db_url, *args])
     out, err = capsys.readouterr()
     return code, out, err
+

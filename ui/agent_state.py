@@ -53,7 +53,7 @@ class AgentStateTracker(QObject):
 
     def load(self) -> None:
         requests = self._requests
-        self._bench.jobs.read(self._bench.services.agents.state, self._bench.agent.login,
+        self._bench.jobs.read(self._bench.door.agents.state, self._bench.agent.login,
                               key=f"agent-state:{id(self)}",
                               on_success=lambda now: self._loaded(requests, now))
 
@@ -68,7 +68,7 @@ class AgentStateTracker(QObject):
         previous = self.current
         self._requests += 1
         self._arrived(StateNow(state, self._bench.clock.now()))
-        self._bench.jobs.write(self._bench.services.agents.set_state, self._bench.agent.login,
+        self._bench.jobs.write(self._bench.door.agents.set_state, self._bench.agent.login,
                                state, on_success=self._arrived,
                                on_failure=lambda exc: self._refused(previous, state, exc))
 

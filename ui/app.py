@@ -10,10 +10,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
 
 import resources
-from console.app import Services
-from console.domain import AgentInfo, Role
-from console.errors import NotFound
-from console.security.principal import Principal
+from console.domain import AgentInfo
+from console.security.guard import Door, Entrance
 from ui.change_feed import POLL_MS
 from ui.context import Workbench
 from ui.crash import CrashHandler
@@ -27,25 +25,6 @@ log = logging.getLogger(__name__)
 # Latin first, then a CJK face, so kana and kanji never fall back to tofu boxes.
 FONT_FAMILIES = ["Noto Sans", "DejaVu Sans", "Noto Sans CJK JP", "IPAGothic", "sans-serif"]
 FONT_POINTS = 10
-
-
-def resolve_agent(services: Services, login: str | None) -> AgentInfo:
-    """The agent to sign in: ``login``, else the first agent with the agent role.
-
-    Runs before the window exists (the CLI thread), so it may call the services.
-
-    Raises:
-        NotFound: no such login, or no agents at all.
-    """
-    if login:
-        return services.agents.get(login)
-    agents = services.agents.list()
-    for agent in agents:
-        if agent.role == Role.AGENT:
-            return agent
-    if agents:
-        return agents[0]
-    raise NotFound("There are no agents yet; create one (or run 'switchboard demo') first.")
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -68,17 +47,16 @@ def apply_style(app: QApplication) -> None:
     app.setStyleSheet(resources.path("style", "switchboard.qss").read_text(encoding="utf-8"))
 
 
-def open_window(services: Services, agent: AgentInfo, *, jobs: Jobs | None = None,
-                settings: UiSettings | None = None, poll_ms: int = POLL_MS,
-                principal: Principal | None = None) -> MainWindow:
-    """Builds and starts the console window (a QApplication must exist)."""
+def open_window(door: Door, agent: AgentInfo, *, jobs: Jobs | None = None,
+                settings: UiSettings | None = None, poll_ms: int = POLL_MS) -> MainWindow:
+    """Builds and starts the console window for the person at ``door`` (a QApplication must exist)."""
     jobs = jobs or Jobs()
-    window = MainWindow(Workbench.create(services, jobs, agent, principal), settings, poll_ms)
+    window = MainWindow(Workbench.create(door, jobs, agent), settings, poll_ms)
     window.start()
     return window
 
 
-def run(services: Services, *, suggested_login: str | None = None) -> int:
+def run(entrance: Entrance, *, suggested_login: str | None = None) -> int:
     """Runs the console: sign-in, the window, and again after each sign-out.
 
     A workstation that remembers someone (a token in the OS keyring) skips the
@@ -94,13 +72,13 @@ def run(services: Services, *, suggested_login: str | None = None) -> int:
     crash.install()
     workstation = socket.gethostname()[:120]
     try:
-        principal = services.auth.resume(workstation=workstation)
+        door = entrance.resume(workstation=workstation)
         while True:
-            principal = principal or sign_in(services, jobs, workstation, suggested_login)
-            if principal is None:
+            door = door or sign_in(entrance, jobs, workstation, suggested_login)
+            if door is None:
                 return 0
-            window = open_window(services, services.agents.get(principal.login), jobs=jobs,
-                                 principal=principal)
+            # Before the window exists (no event loop runs yet), so it may wait for the database.
+            window = open_window(door, door.agents.get(door.principal.login), jobs=jobs)
             crash.known = window.banner.problem
             if window.first_start:
                 window.fit_to_screen()
@@ -109,22 +87,22 @@ def run(services: Services, *, suggested_login: str | None = None) -> int:
             if not window.signed_out:
                 return code
             jobs.wait_idle()  # the closed window's last results land before it goes
-            services.auth.sign_out(principal)
-            suggested_login, principal = None, None
+            entrance.sign_out(door)
+            suggested_login, door = None, None
             window.deleteLater()
     finally:
         jobs.shutdown()
         crash.uninstall()
 
 
-def sign_in(services: Services, jobs: Jobs, workstation: str,
-            suggested_login: str | None) -> Principal | None:
-    """Shows the sign-in dialog; the signed-in person, or None when it was cancelled."""
-    dialog = SignInDialog(services.auth, jobs, workstation)
+def sign_in(entrance: Entrance, jobs: Jobs, workstation: str,
+            suggested_login: str | None) -> Door | None:
+    """Shows the sign-in dialog; the signed-in person's door, or None when it was cancelled."""
+    dialog = SignInDialog(entrance, jobs, workstation)
     if suggested_login:
         dialog.login.setText(suggested_login)
         dialog.password.setFocus()
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    principal = dialog.principal if accepted else None
+    door = dialog.door if accepted else None
     dialog.deleteLater()
-    return principal
+    return door

@@ -7,7 +7,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
 from console.domain import Role
-from console.security.guard import authorize
 from ui.branch_lookup import BranchLookupPane
 from ui.context import Workbench
 
@@ -34,18 +33,15 @@ class BranchLauncher(QObject):
         self.action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self.action.setToolTip("Find a customer at the counter (Ctrl+Shift+B)")
         self.action.triggered.connect(self.open)
-        if bench.principal is not None and bench.principal.role in AT_THE_COUNTER:
+        if bench.principal.role in AT_THE_COUNTER:
             menus.addMenu("&Branch").addAction(self.action)
             parent.addAction(self.action)
 
     def open(self) -> BranchLookupPane | None:
         """Shows the lookup window (one per console window)."""
         principal = self._bench.principal
-        if principal is None:
-            return None
         if self.window is None:
-            guarded = authorize(self._bench.services, principal)
-            self.window = BranchLookupPane(guarded, self._bench.jobs, self._owner)
+            self.window = BranchLookupPane(self._bench.door, self._bench.jobs, self._owner)
             self.window.setWindowFlag(Qt.WindowType.Window)
             self.window.setWindowTitle(f"Customer lookup — {principal.name}")
             self.window.resize(1000, 700)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from console.errors import SwitchboardError
 from console.phones import display
+from console.security.guard import Door
 from console.services.branch_types import ID_DOCUMENTS, LOOKUP_KINDS, CustomerCard, LookupRow
 from ui.branch_actions import CounterActions, Request
 from ui.jobs import Jobs
@@ -102,7 +103,7 @@ class BranchLookupPane(QWidget):
         parent: the owning widget.
     """
 
-    def __init__(self, guarded: Any, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, guarded: Door, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._guarded, self._jobs = guarded, jobs
         self.card: CustomerCard | None = None

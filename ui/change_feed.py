@@ -16,9 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.domain import Change
 from console.errors import SwitchboardError
-from console.store import changes
-from console.store.db import Database
-from console.sync.wakeup import listen
+from console.sync.follow import ChangeSource
 from ui.jobs import Jobs
 
 log = logging.getLogger(__name__)
@@ -29,24 +27,12 @@ BATCH = 1000
 LISTENER_JOIN_S = 3.0
 
 
-def read_since(db: Database, last_seq: int) -> list[Change]:
-    """Worker thread: the changes after ``last_seq``."""
-    with db.read() as session:
-        return changes.since(session, last_seq, BATCH)
-
-
-def read_last_seq(db: Database) -> int:
-    """Worker thread: the newest change's sequence number."""
-    with db.read() as session:
-        return changes.last_seq(session)
-
-
 class ChangeFeed(QObject):
     """Tells the window what other workstations (and this one) changed.
 
     Args:
         jobs: runs the reads off the GUI thread.
-        db: the shared database.
+        source: the shared change log (console.sync.follow.ChangeSource).
         interval_ms: how often to poll.
         parent: the owning QObject.
 
@@ -59,14 +45,14 @@ class ChangeFeed(QObject):
     entities_changed = Signal(object)
     _woken = Signal()  # emitted by the listener thread, delivered on the GUI thread
 
-    def __init__(self, jobs: Jobs, db: Database, interval_ms: int = POLL_MS,
+    def __init__(self, jobs: Jobs, source: ChangeSource, interval_ms: int = POLL_MS,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._jobs, self._db = jobs, db
+        self._jobs, self._source = jobs, source
         self._last: int | None = None
         self._busy = False
         self._timer = QTimer(self)
-        self._timer.setInterval(max(interval_ms, PG_SAFETY_POLL_MS) if db.is_postgres
+        self._timer.setInterval(max(interval_ms, PG_SAFETY_POLL_MS) if source.notifies
                                 else interval_ms)
         self._timer.timeout.connect(self._tick)
         self._woken.connect(self._wake)
@@ -85,13 +71,13 @@ class ChangeFeed(QObject):
     def start(self) -> None:
         """Starts from the current end of the log (what is on screen is already fresh)."""
         self._busy = True
-        self._jobs.read(read_last_seq, self._db, on_success=self._started,
+        self._jobs.read(self._source.last_seq, on_success=self._started,
                         on_failure=self._failed)
         self._timer.start()
-        if self._db.is_postgres and self._listener is None:
+        if self._source.notifies and self._listener is None:
             self._stop_listening.clear()
             self._listener = threading.Thread(
-                target=listen, args=(self._db, self._woken.emit, self._stop_listening),
+                target=self._source.listen, args=(self._woken.emit, self._stop_listening),
                 name="switchboard-listen", daemon=True)
             self._listener.start()
 
@@ -128,7 +114,7 @@ class ChangeFeed(QObject):
             self.start()
             return
         self._busy = True
-        self._jobs.read(read_since, self._db, self._last, on_success=self._arrived,
+        self._jobs.read(self._source.since, self._last, BATCH, on_success=self._arrived,
                         on_failure=self._failed)
 
     def _arrived(self, batch: list[Change]) -> None:

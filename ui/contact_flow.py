@@ -85,7 +85,7 @@ class ContactFlow(QObject):
         contact_id = self._contact()
         if contact_id is None:
             return
-        self._write(contact_id, self._bench.services.inbox.claim, contact_id, self._login,
+        self._write(contact_id, self._bench.door.inbox.claim, contact_id, self._login,
                                on_success=self._claimed, on_failure=self._refused)
 
     def _claimed(self, row: ContactRow) -> None:
@@ -93,7 +93,7 @@ class ContactFlow(QObject):
         self._done(row.id, row, f"Contact {row.id} is yours.")
 
     def get_next(self) -> None:
-        self._write(None, self._bench.services.inbox.next_best, self._login,
+        self._write(None, self._bench.door.inbox.next_best, self._login,
                                on_success=self._got_next, on_failure=self._refused)
 
     def _got_next(self, row: ContactRow | None) -> None:
@@ -126,7 +126,7 @@ class ContactFlow(QObject):
             self._banner.problem(f"Type the {what} first, then send it.")
             return
         key = self._key_for(contact_id, kind, text)
-        inbox = self._bench.services.inbox
+        inbox = self._bench.door.inbox
         call: Callable[..., Any] = inbox.reply if kind == MessageKind.OUTBOUND else inbox.add_note
         self._sending = True
         self._conv.composer.set_busy(True)
@@ -227,7 +227,7 @@ class ContactFlow(QObject):
                              "computer and will be sent when it is back.")
 
     def _refresh_row(self, contact_id: int) -> None:
-        self._bench.jobs.read(self._bench.services.inbox.get, contact_id,
+        self._bench.jobs.read(self._bench.door.inbox.get, contact_id,
                               on_success=self.row_changed.emit, on_failure=self._refused)
 
     # -- transfer and resolve ---------------------------------------------
@@ -244,7 +244,7 @@ class ContactFlow(QObject):
     def _transfer(self, contact_id: int, dialog: TransferDialog, req: TransferRequest) -> None:
         dialog.set_busy(True)
         self._write(
-            contact_id, self._bench.services.inbox.transfer, contact_id, self._login, to_queue=req.to_queue,
+            contact_id, self._bench.door.inbox.transfer, contact_id, self._login, to_queue=req.to_queue,
             to_agent=req.to_agent, note=req.note,
             on_success=lambda row: self._closed(dialog, row, f"Contact {row.id} transferred."),
             on_failure=lambda exc: self._dialog_refused(dialog, exc))
@@ -260,7 +260,7 @@ class ContactFlow(QObject):
     def _resolve(self, contact_id: int, dialog: ResolveDialog, req: ResolveRequest) -> None:
         dialog.set_busy(True)
         self._write(
-            contact_id, self._bench.services.inbox.resolve, contact_id, self._login, req.disposition,
+            contact_id, self._bench.door.inbox.resolve, contact_id, self._login, req.disposition,
             note=req.note, expected_version=self._seen_version(contact_id),
             on_success=lambda row: self._resolved(dialog, row),
             on_failure=lambda exc: self._resolve_refused(contact_id, dialog, req, exc))

@@ -1,16 +1,14 @@
-"""What every pane is built with: the services, the jobs helper, who is signed in, the clock."""
+"""What every pane is built with: the door to the services, the jobs helper, who is signed in, the clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from console.app import Services
 from console.clock import Clock
 from console.domain import AgentInfo
-from console.security.guard import authorize
+from console.security.guard import Door
 from console.security.principal import Principal
 from ui.jobs import Jobs
 
@@ -20,33 +18,25 @@ class Workbench:
     """The dependencies of one console window, passed to each pane's constructor.
 
     Attributes:
-        services: the console services (called only through ``jobs``).
+        door: the services as the signed-in person may use them (called only
+            through ``jobs``); nothing in ui/ holds the raw services.
         jobs: the background-work helper.
-        agent: the signed-in agent.
+        agent: the signed-in person's agent record.
         clock: where "now" comes from (a ManualClock in tests).
         tz: the site's time zone for time stamps.
-        principal: who signed in (None in tests and tools that open a window
-            directly); customer-record views then go through the guarded,
-            audited services.
     """
 
-    services: Services
+    door: Door
     jobs: Jobs
     agent: AgentInfo
     clock: Clock
     tz: tzinfo
-    principal: Principal | None = None
 
     @classmethod
-    def create(cls, services: Services, jobs: Jobs, agent: AgentInfo,
-               principal: Principal | None = None) -> Workbench:
-        return cls(services, jobs, agent, services.clock, ZoneInfo(services.settings.timezone),
-                   principal)
+    def create(cls, door: Door, jobs: Jobs, agent: AgentInfo) -> Workbench:
+        return cls(door, jobs, agent, door.clock, ZoneInfo(door.timezone))
 
     @property
-    def records(self) -> Any:
-        """The services to read customer records through: guarded and audited once
-        somebody has signed in (each look at a record is in the audit log)."""
-        if self.principal is None:
-            return self.services
-        return authorize(self.services, self.principal)
+    def principal(self) -> Principal:
+        """Who is signed in (every check and audit entry is theirs)."""
+        return self.door.principal

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
-from console.app import Services
 from console.domain import AgentInfo, Disposition, QueueInfo
+from console.security.guard import Door
 from ui.jobs import Jobs
 
 ENTITIES = frozenset({"queue", "agent", "disposition"})
@@ -28,11 +28,11 @@ class Reference:
     warning_ratios: dict[int, float] = field(default_factory=dict)
 
 
-def load_reference(services: Services) -> Reference:
+def load_reference(door: Door) -> Reference:
     """Worker thread: reads the three lists."""
-    queues = tuple(services.agents.queues())
-    return Reference(queues, tuple(services.agents.list()),
-                     tuple(services.inbox.dispositions()),
+    queues = tuple(door.agents.queues())
+    return Reference(queues, tuple(door.agents.list()),
+                     tuple(door.inbox.dispositions()),
                      {q.id: q.warning_ratio for q in queues})
 
 
@@ -41,7 +41,7 @@ class Directory(QObject):
 
     Args:
         jobs: runs the reads off the GUI thread.
-        services: the console services.
+        door: the signed-in person's door to the services.
         parent: the owning QObject.
 
     Signals:
@@ -50,14 +50,14 @@ class Directory(QObject):
 
     loaded = Signal(object)
 
-    def __init__(self, jobs: Jobs, services: Services, parent: QObject | None = None) -> None:
+    def __init__(self, jobs: Jobs, door: Door, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._jobs, self._services = jobs, services
+        self._jobs, self._door = jobs, door
         self.reference = Reference()
         self.ready = False
 
     def load(self) -> None:
-        self._jobs.read(load_reference, self._services, key=f"directory:{id(self)}",
+        self._jobs.read(load_reference, self._door, key=f"directory:{id(self)}",
                         on_success=self._arrived)
 
     def _arrived(self, reference: Reference) -> None:

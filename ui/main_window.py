@@ -76,9 +76,9 @@ class MainWindow(QMainWindow):
         self.commands = WindowActions(self)
         self.addActions(self.commands.all())
         self.drafts = Drafts(self.settings, self)
-        self.directory = Directory(bench.jobs, bench.services, self)
+        self.directory = Directory(bench.jobs, bench.door, self)
         self.agent_state = AgentStateTracker(bench, self)
-        self.feed = ChangeFeed(bench.jobs, bench.services.db, poll_ms, self)
+        self.feed = ChangeFeed(bench.jobs, bench.door.changes, poll_ms, self)
         self.presence = PresenceTracker(bench, self)
         self.offline = OfflineOutbox(bench, Outbox(outbox_path(self.settings, bench.agent.login),
                                                    bench.clock), self)

@@ -100,7 +100,7 @@ class OfflineOutbox(QObject):
         if self._replaying or not self.waiting:
             return
         self._replaying = True
-        self._bench.jobs.write(self.outbox.replay, self._bench.services,
+        self._bench.jobs.write(self.outbox.replay, self._bench.door,
                                on_success=self._replayed, on_failure=self._failed)
 
     def _connection_changed(self, state: str) -> None:

@@ -60,7 +60,7 @@ class PresenceTracker(QObject):
         if contact_id == self._contact:
             return
         if self._contact is not None:
-            self._write(self._bench.services.presence.leave, self._contact, self._bench.agent.login)
+            self._write(self._bench.door.presence.leave, self._contact, self._bench.agent.login)
         self._contact, self._activity = contact_id, Activity.VIEWING
         self.others_changed.emit([])
         if contact_id is None:
@@ -89,13 +89,13 @@ class PresenceTracker(QObject):
     def _beat(self) -> None:
         if self._contact is None:
             return
-        self._write(self._bench.services.presence.beat, self._contact, self._bench.agent.login,
+        self._write(self._bench.door.presence.beat, self._contact, self._bench.agent.login,
                     self._activity, workstation=self._workstation, ttl_s=TTL_S)
         self._read()
 
     def _read(self) -> None:
         contact = self._contact
-        self._bench.jobs.read(self._bench.services.presence.on_contact, contact,
+        self._bench.jobs.read(self._bench.door.presence.on_contact, contact,
                               excluding=self._bench.agent.login, key=f"presence:{id(self)}",
                               on_success=lambda others: self._arrived(contact, others),
                               on_failure=self._failed)

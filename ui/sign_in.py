@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.errors import SwitchboardError
-from console.security.principal import Principal
-from console.services.auth import AuthService
+from console.security.guard import Door, Entrance
 from ui.jobs import Jobs
 
 
@@ -29,24 +28,24 @@ class SignInDialog(QDialog):
     """Asks who is at the workstation.
 
     Args:
-        auth: the sign-in service.
+        entrance: where signing in opens the door to the services.
         jobs: runs the (slow, memory-hard) password check off the GUI thread.
         workstation: recorded with the sign-in in the audit log.
         parent: the owning widget.
 
     Signals:
-        signed_in(object): the Principal, once the password was accepted.
+        signed_in(object): the person's Door, once the password was accepted.
     """
 
     signed_in = Signal(object)
 
-    def __init__(self, auth: AuthService, jobs: Jobs, workstation: str,
+    def __init__(self, entrance: Entrance, jobs: Jobs, workstation: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in to Switchboard")
         self.setMinimumWidth(360)
-        self._auth, self._jobs, self._workstation = auth, jobs, workstation
-        self.principal: Principal | None = None
+        self._entrance, self._jobs, self._workstation = entrance, jobs, workstation
+        self.door: Door | None = None
         self.login = QLineEdit(self)
         self.login.setObjectName("login")
         self.password = QLineEdit(self)
@@ -83,14 +82,14 @@ class SignInDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.error.hide()
-        self._jobs.write(self._auth.sign_in, login, password, workstation=self._workstation,
+        self._jobs.write(self._entrance.sign_in, login, password, workstation=self._workstation,
                          remember=self.remember.isChecked(),
                          on_success=self._accepted, on_failure=self._refused)
 
-    def _accepted(self, principal: Principal) -> None:
-        self.principal = principal
+    def _accepted(self, door: Door) -> None:
+        self.door = door
         self.password.clear()
-        self.signed_in.emit(principal)
+        self.signed_in.emit(door)
         self.accept()
 
     def _refused(self, error: SwitchboardError) -> None:

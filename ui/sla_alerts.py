@@ -90,7 +90,7 @@ class SlaAlerts(QObject):
 
     def _claim(self, row: ContactRow, timer: str, due: datetime) -> None:
         self._bench.jobs.write(
-            self._bench.services.monitor.claim_breach_notice, row.id, timer, due,
+            self._bench.door.monitor.claim_breach_notice, row.id, timer, due,
             self._bench.agent.login,
             on_success=lambda won: self._announce(row, timer) if won else None,
             on_failure=lambda exc: self._failed(row, timer, due, exc))

@@ -22,20 +22,12 @@ def register(sub: Any) -> None:
     pw.set_defaults(func=cmd_set_password)
 
     demo = sub.add_parser("demo", help="fill an empty database with realistic demo data")
-    _scale_options(demo, customers=2000, contacts=5000, articles=400)
+    scale_options(demo, customers=2000, contacts=5000, articles=400)
     demo.add_argument("--json", action="store_true", help="print the report as JSON")
     demo.set_defaults(func=cmd_demo)
 
-    bench = sub.add_parser("bench", help="measure lookup, search and inbox latencies")
-    _scale_options(bench, customers=1_000_000, contacts=1_000_000, articles=100_000)
-    bench.add_argument("--samples", type=int, default=200, help="queries per measurement")
-    bench.add_argument("--reuse", action="store_true",
-                       help="reuse the database given with --db if it is already at this scale")
-    bench.add_argument("--json", action="store_true", help="print JSON (default: a table)")
-    bench.set_defaults(func=cmd_bench)
 
-
-def _scale_options(p: argparse.ArgumentParser, *, customers: int, contacts: int,
+def scale_options(p: argparse.ArgumentParser, *, customers: int, contacts: int,
                    articles: int) -> None:
     p.add_argument("--customers", type=_count, default=customers, help=f"default {customers:,}")
     p.add_argument("--contacts", type=_count, default=contacts, help=f"default {contacts:,}")
@@ -101,18 +93,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def seed_demo_if_empty(url: str | None) -> None:
+    """Fills an empty database with the demo contact centre (for ``switchboard --demo``).
+
+    Needs nobody signed in: it only ever writes into a database with no contacts.
+    """
+    from console.app import open_services
+    from console.demo.reference import DEMO_PASSWORD
+    from console.demo.seed import seed_if_empty
+
+    services = open_services(url)
+    try:
+        print("switchboard: preparing the demo data…", file=sys.stderr, flush=True)
+        report = seed_if_empty(services.db, services.clock)
+    finally:
+        services.close()
+    if report is None:
+        print(f"switchboard: {services.db.describe()} already has data; opening it as it is.",
+              file=sys.stderr)
+        return
+    print(f"switchboard: demo ready. Sign in as daniel (or any agent in 'switchboard agents') "
+          f"with the password {DEMO_PASSWORD}.", file=sys.stderr)
+
+
 def _progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from console.bench import format_report, run_bench
-
-    result = run_bench(args.db, customers=args.customers, contacts=args.contacts,
-                       articles=args.articles, samples=args.samples, seed=args.seed,
-                       reuse=args.reuse)
-    if args.json:
-        print_json(result)
-    else:
-        print(format_report(result))
-    return 0

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from console import __version__
@@ -21,6 +22,9 @@ from console.masking import mask_digit_runs
 log = logging.getLogger(__name__)
 
 EXIT_BUG = 70
+# Packages beside the product (tools/) add subcommands through this entry-point group:
+# each entry is a callable taking the subparsers object.
+PLUGIN_GROUP = "switchboard.commands"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     for register in (db_commands.register, commands.register, security_commands.register,
                      sync_commands.register, supervisor_commands.register):
         register(sub)
+    for plugin in entry_points(group=PLUGIN_GROUP):
+        plugin.load()(sub)  # tools/ adds the benchmarks and the screenshot this way
     for cmd in extra:
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         cmd.add_arguments(p)

@@ -1,9 +1,8 @@
-"""``switchboard watch``, ``bench-sync`` and ``bench-load``: the change feed and its benchmarks."""
+"""``switchboard watch``: the change feed, one JSON line per change."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from typing import Any
@@ -18,17 +17,6 @@ def register(sub: Any) -> None:
                        help="also print the changes after SEQ (default: only new ones)")
     watch.add_argument("--count", type=int, metavar="N", help="stop after N changes")
     watch.set_defaults(func=cmd_watch)
-    bench = sub.add_parser("bench-sync", help=(
-        "time how soon a change made by one workstation process reaches another"))
-    bench.add_argument("--changes", type=int, default=60, help="changes to time (default 60)")
-    bench.add_argument("--json", action="store_true")
-    bench.set_defaults(func=cmd_bench_sync)
-    load = sub.add_parser("bench-load", help=(
-        "simulated agents claim and resolve contacts at once; checks none is lost or doubled"))
-    load.add_argument("--agents", type=int, default=50, help="simulated agents (default 50)")
-    load.add_argument("--contacts", type=int, default=10_000, help="contacts (default 10,000)")
-    load.add_argument("--json", action="store_true")
-    load.set_defaults(func=cmd_bench_load)
 
 
 def change_line(change: Change) -> str:
@@ -63,29 +51,3 @@ def _connection(up: bool) -> None:
     # stderr, so that stdout stays pure JSON lines for scripts.
     print("switchboard: watching for changes" if up else
           "switchboard: lost the database; reconnecting", file=sys.stderr, flush=True)
-
-
-def cmd_bench_sync(args: argparse.Namespace) -> int:
-    from console.cli.output import print_json
-    from console.sync.bench import format_sync_report, run_sync_bench
-
-    if args.changes < 5:
-        raise ValidationError("--changes must be at least 5.")
-    result = run_sync_bench(args.db, changes=args.changes)
-    if args.json:
-        print_json(result)
-    else:
-        print(format_sync_report(result))
-    return 0
-
-
-def cmd_bench_load(args: argparse.Namespace) -> int:
-    from console.cli.output import print_json
-    from console.sync.load import format_load_report, run_load
-
-    report = run_load(args.db, agents=args.agents, contacts=args.contacts)
-    if args.json:
-        print_json({**dataclasses.asdict(report), "ok": report.ok})
-    else:
-        print(format_load_report(report))
-    return 0 if report.ok else 1

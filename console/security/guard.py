@@ -197,6 +197,8 @@ class GuardedService:
             detail["query"] = mask_digit_runs(query[:200])
         if isinstance(result, list):
             detail["results"] = len(result)
+        for name in rule.detail:
+            detail[name] = _argument(method, args, kwargs, name)
         audit.append(session, at=self._services.clock.now(), actor=self._principal,
                      action=rule.audit or "", entity=rule.entity,
                      entity_id="-" if key is None else key, detail=detail)

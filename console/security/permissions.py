@@ -36,6 +36,7 @@ class Rule:
             its door's principal; any other person is refused), or None.
         own: an argument that must be the caller's own login unless the caller's
             role is in ON_BEHALF (an agent claims contacts for themself only).
+        detail: arguments copied into the audit entry's detail.
     """
 
     roles: frozenset[Role]
@@ -44,6 +45,7 @@ class Rule:
     key: str | None = None
     actor: str | None = None
     own: str | None = None
+    detail: tuple[str, ...] = ()
 
 
 def _view(roles: frozenset[Role], entity: str, key: str) -> Rule:
@@ -106,6 +108,8 @@ PERMISSIONS: dict[str, Rule] = {
     "audit.list": Rule(LEADS, audit="view", entity="audit"),
     "audit.export": Rule(LEADS, audit="export", entity="audit"),
     "audit.verify": Rule(LEADS),
+    "audit.record_export": Rule(LEADS, audit="export", entity="report", key="what",
+                                detail=("rows",)),
     # Sign-in: the service audits sign-ins itself.
     "auth.sign_in": Rule(EVERYONE),
     "auth.resume": Rule(EVERYONE),

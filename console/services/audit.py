@@ -34,6 +34,8 @@ GENESIS = "0" * 64
 MAX_LIMIT = 10_000
 _LOCK_KEY = 0x5B0A2F  # distinct from the change-log and migration locks
 _MAX_FILTER = 64
+# What a workstation exports to a file (besides the audit log itself).
+EXPORTS = frozenset({"wallboard-queues", "wallboard-agents"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,18 @@ class AuditService:
             raise ValidationError("Export as 'json' or 'csv'.")
         entries = self.list(f, limit=limit)
         return _to_csv(entries) if fmt == "csv" else _to_json(entries)
+
+    def record_export(self, what: str, rows: int) -> None:
+        """Checks an export made on a workstation (a wallboard CSV) before it is written.
+
+        The door writes the audit entry for it; the file is written only once the
+        entry is in (an export that cannot be audited does not happen).
+
+        Raises:
+            ValidationError: an unknown kind of export or a negative row count.
+        """
+        if what not in EXPORTS or rows < 0:
+            raise ValidationError(f"'{what[:40]}' is not an export Switchboard makes.")
 
     def verify(self, *, expect_head: str | None = None) -> ChainReport:
         """Walks the whole chain; reports the first entry that does not fit.

@@ -41,7 +41,7 @@ def _id_by_prefix(column: Any) -> Select[Any]:
 
 
 # Statements built once, at import: building them per search cost more than
-# running them (see console/bench.py).
+# running them (see tools/bench.py).
 _BY_VALUE = {c.key: _owner_by_value(c)
              for c in (CustomerEmail.email, CustomerPhone.e164, Account.number)}
 _BY_PREFIX = {c.key: _id_by_prefix(c) for c in (Customer.name_key, Customer.name_key_rev,

@@ -44,7 +44,7 @@ T = TypeVar("T")
 MAX_BODY = 20_000
 _CLAIMABLE = (ContactStatus.NEW, ContactStatus.OPEN, ContactStatus.PENDING)
 _MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-# Built once (see console/bench.py: building it per claim doubled the claim's cost).
+# Built once (see tools/bench.py: building it per claim doubled the claim's cost).
 _CLAIM = (
     update(Contact)
     .where(Contact.id == bindparam("contact_id"), Contact.assignee_id.is_(None),

@@ -29,7 +29,7 @@ from console.domain import AgentState
 from console.errors import SwitchboardError, Unavailable, ValidationError
 
 if TYPE_CHECKING:
-    from console.app import Services
+    from console.security.guard import Door
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class Outbox:
             conn.execute("DELETE FROM entries WHERE key = ?", (key,))
 
     # -- replaying ---------------------------------------------------------
-    def replay(self, services: Services) -> ReplayReport:
+    def replay(self, services: Door) -> ReplayReport:
         """Applies pending entries in order until done or the database goes away again."""
         applied = failed = 0
         for entry in self.pending():
@@ -179,7 +179,7 @@ class Outbox:
         log.info("outbox: entry %s could not be applied: %s", key, problem)
 
 
-def apply(services: Services, entry: OutboxEntry) -> None:
+def apply(services: Door, entry: OutboxEntry) -> None:
     """Applies one entry to the shared database with its key (applied once however often called)."""
     p, key = entry.payload, entry.key
     if entry.kind is EntryKind.STATE:

@@ -19,7 +19,7 @@ from console.domain import Channel
 from console.services.templates import load_defaults
 from console.store.db import Database
 from tests.factories import World, small_world
-from ui.context import Workbench
+from tests.gui.benches import bench_for
 from ui.jobs import Jobs
 from ui.main_window import MainWindow
 from ui.ui_settings import UiSettings
@@ -61,11 +61,11 @@ def make_window(qtbot: QtBot, world: World, tmp_path: Path) -> Iterator[WindowFa
     opened: list[tuple[MainWindow, Jobs]] = []
 
     def make(login: str = "emma", services: Services | None = None,
-             settings_path: Path | None = None, poll_ms: int = 50) -> MainWindow:
+             settings_path: Path | None = None, poll_ms: int = 50,
+             workstation: str = "WS-01") -> MainWindow:
         sv = services or world.services
         jobs = Jobs()
-        agent = world.services.agents.get(login)  # signing in happens before the window
-        bench = Workbench.create(sv, jobs, agent)
+        bench = bench_for(sv, jobs, login, workstation, directory=world.services)  # signing in happens before the window
         settings = UiSettings(login, settings_path or tmp_path / "ui.ini")
         window = MainWindow(bench, settings, poll_ms)
         qtbot.addWidget(window)

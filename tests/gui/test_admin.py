@@ -16,12 +16,13 @@ from console.clock import ManualClock
 from console.domain import Role
 from console.services.audit import AuditFilter
 from console.store.models import Agent
+from console.sync.follow import ChangeSource
 from tests.factories import World
+from tests.gui.benches import bench_for
 from ui.admin.common import select_key
 from ui.admin.launcher import AdminLauncher
 from ui.admin.window import AdminWindow
 from ui.change_feed import ChangeFeed
-from ui.context import Workbench
 from ui.jobs import Jobs
 
 pytestmark = pytest.mark.gui
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.gui
 def admin(qtbot: QtBot, world: World, jobs: Jobs) -> Iterator[AdminWindow]:
     sv = world.services
     sv.admin.create_agent("root", "Ada Admin", role=Role.ADMIN, team="Ops")
-    window = AdminWindow(Workbench.create(sv, jobs, sv.agents.get("root")))
+    window = AdminWindow(bench_for(sv, jobs, "root"))
     qtbot.addWidget(window)
     window.resize(1000, 700)
     window.start()
@@ -249,8 +250,8 @@ def test_changes_elsewhere_arrive_through_the_feed(qtbot: QtBot, world: World,
                                                    jobs: Jobs) -> None:
     sv = world.services
     sv.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
-    feed = ChangeFeed(jobs, sv.db, interval_ms=50)
-    window = AdminWindow(Workbench.create(sv, jobs, sv.agents.get("root")), feed)
+    feed = ChangeFeed(jobs, ChangeSource(sv.db), interval_ms=50)
+    window = AdminWindow(bench_for(sv, jobs, "root"), feed)
     qtbot.addWidget(window)
     window.start()
     feed.start()
@@ -274,8 +275,8 @@ def test_menu_only_for_admins(qtbot: QtBot, world: World, jobs: Jobs) -> None:
         owner = QWidget()
         qtbot.addWidget(owner)
         bar = QMenuBar(owner)
-        feed = ChangeFeed(jobs, sv.db, parent=owner)
-        launchers[login] = AdminLauncher(Workbench.create(sv, jobs, sv.agents.get(login)), feed,
+        feed = ChangeFeed(jobs, ChangeSource(sv.db), parent=owner)
+        launchers[login] = AdminLauncher(bench_for(sv, jobs, login), feed,
                                          bar, owner)
         assert bool(bar.actions()) is shown
     assert launchers["root"].action.shortcut().toString() == "Ctrl+Shift+A"

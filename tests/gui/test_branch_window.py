@@ -7,19 +7,16 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from console.domain import Role
-from console.security.principal import Principal
 from tests.factories import World
-from ui.context import Workbench
+from tests.gui.benches import bench_for
 from ui.jobs import Jobs
 from ui.main_window import MainWindow
 from ui.ui_settings import UiSettings
 
 
 def _window(qtbot: QtBot, world: World, login: str, tmp_path: Path) -> tuple[MainWindow, Jobs]:
-    agent = world.services.agents.get(login)
     jobs = Jobs()
-    principal = Principal(agent.id, agent.login, agent.name, agent.role, "COUNTER-2")
-    window = MainWindow(Workbench.create(world.services, jobs, agent, principal),
+    window = MainWindow(bench_for(world.services, jobs, login, "COUNTER-2"),
                         UiSettings(login, tmp_path / "ui.ini"), 50)
     qtbot.addWidget(window)
     window.start()

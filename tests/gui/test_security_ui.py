@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from console.clock import ManualClock
 from console.domain import Role
-from console.security.guard import authorize
+from console.security.guard import Entrance, authorize
 from console.security.principal import Principal
 from console.services.audit import AuditFilter
 from console.services.auth import AuthService
@@ -38,8 +38,9 @@ def auth(world: World, db: Database, clock: ManualClock) -> AuthService:
 
 
 def test_sign_in_shows_refusals_and_closes_on_success(qtbot: QtBot, auth: AuthService,
-                                                      jobs: Jobs) -> None:
-    dialog = SignInDialog(auth, jobs, "WS-01")
+                                                      world: World, jobs: Jobs) -> None:
+    world.services.auth = auth
+    dialog = SignInDialog(Entrance(world.services), jobs, "WS-01")
     qtbot.addWidget(dialog)
     dialog.login.setText("emma")
     dialog.password.setText("wrong password")
@@ -49,7 +50,7 @@ def test_sign_in_shows_refusals_and_closes_on_success(qtbot: QtBot, auth: AuthSe
     dialog.password.setText("correct horse battery")
     with qtbot.waitSignal(dialog.signed_in) as signal:
         dialog.submit()
-    assert signal.args[0].login == "emma" and dialog.principal is not None
+    assert signal.args[0].principal.login == "emma" and dialog.door is not None
     assert dialog.password.text() == ""
 
 

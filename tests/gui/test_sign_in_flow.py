@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
-from console.security.principal import Principal
+from console.security.guard import Entrance
 from console.services.auth import AuthService
 from console.store.db import Database
 from tests.factories import World
@@ -67,7 +67,7 @@ def test_sign_in_work_sign_out_and_the_next_person_finds_nothing_open(
 
     def work_then_sign_out() -> None:
         window = _window()
-        assert window is not None and window.bench.principal is not None
+        assert window is not None and window.bench.principal.login == "emma"
         window.open_contact(world.contacts[0].id)
         timers.append(_when(lambda: window.conversation.detail is not None, lambda: (
             steps.append("viewed"), window.commands.sign_out.trigger(),
@@ -81,7 +81,7 @@ def test_sign_in_work_sign_out_and_the_next_person_finds_nothing_open(
         dialog.reject()
 
     timers = [_when(lambda: _dialog() is not None, sign_in_emma)]
-    assert ui_app.run(world.services, suggested_login="emma") == 0
+    assert ui_app.run(Entrance(world.services), suggested_login="emma") == 0
     assert steps == ["signed in", "viewed", "asked again"]
     actions = [(e.actor_login, e.action, e.entity) for e in world.services.audit.list()]
     assert ("emma", "sign_in", "agent") in actions
@@ -91,13 +91,11 @@ def test_sign_in_work_sign_out_and_the_next_person_finds_nothing_open(
 
 def test_a_window_opened_for_a_principal_audits_each_contact_it_shows(
         qtbot: QtBot, make_window: WindowFactory, world: World) -> None:
-    emma = world.services.agents.get("emma")
-    window = make_window("emma")
-    window.bench.principal = Principal(emma.id, emma.login, emma.name, emma.role, "WS-7")
+    window = make_window("emma", workstation="WS-7")
     window.open_contact(world.contacts[1].id)
     qtbot.waitUntil(lambda: window.conversation.detail is not None
                     and window.conversation.detail.contact.id == world.contacts[1].id)
     qtbot.waitUntil(lambda: window.bench.jobs.pending == 0)
-    views = [e for e in world.services.audit.list() if e.action == "view"]
+    views = [e for e in world.services.audit.list() if e.action == "view" and e.entity == "contact"]
     assert [(v.actor_login, v.entity, v.entity_id, v.workstation) for v in views][-1] == (
         "emma", "contact", str(world.contacts[1].id), "WS-7")

@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
 from console.domain import Channel, Role
+from console.sync.follow import ChangeSource
 from tests.factories import World
+from tests.gui.benches import bench_for
 from ui.change_feed import ChangeFeed
-from ui.context import Workbench
 from ui.dialogs import TransferRequest
 from ui.jobs import Jobs
 from ui.wallboard.launcher import WallboardLauncher
@@ -28,8 +29,8 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def board(qtbot: QtBot, world: World, jobs: Jobs) -> Iterator[WallboardWindow]:
     sv = world.services
-    bench = Workbench.create(sv, jobs, sv.agents.get("sara"))
-    feed = ChangeFeed(jobs, sv.db, interval_ms=50)
+    bench = bench_for(sv, jobs, "sara")
+    feed = ChangeFeed(jobs, ChangeSource(sv.db), interval_ms=50)
     window = WallboardWindow(bench, feed, refresh_ms=60_000)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.refreshed, timeout=5000):
@@ -69,17 +70,26 @@ def test_board_updates_when_a_contact_changes(board: WallboardWindow, world: Wor
     assert kenji.current_contact_id == world.contacts[0].id
 
 
-def test_export_to_csv(board: WallboardWindow, tmp_path: Path) -> None:
+def _exported(board: WallboardWindow, qtbot: QtBot, model: object, path: Path) -> str:
+    board.statusBar().clearMessage()
+    board.export_csv(model, path)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: board.statusBar().currentMessage() != "")
+    return board.statusBar().currentMessage()
+
+
+def test_export_to_csv(board: WallboardWindow, tmp_path: Path, qtbot: QtBot, world: World) -> None:
     path = tmp_path / "queues.csv"
-    board.export_csv(board.queues, path)
+    _exported(board, qtbot, board.queues, path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][:3] == ["Queue", "Priority", "Waiting"]
     assert [r[0] for r in rows[1:]] == ["Cards", "Loans"]
-    board.export_csv(board.agents, tmp_path / "agents.csv")
-    assert "Exported 3 rows" in board.statusBar().currentMessage()
-    board.export_csv(board.agents, tmp_path / "missing" / "agents.csv")
-    assert "Could not write" in board.statusBar().currentMessage()
+    assert "Exported 3 rows" in _exported(board, qtbot, board.agents, tmp_path / "agents.csv")
+    assert "Could not write" in _exported(board, qtbot, board.agents,
+                                          tmp_path / "missing" / "agents.csv")
+    exports = [(e.actor_login, e.entity_id, e.detail["rows"]) for e in world.services.audit.list()
+               if e.action == "export"]
+    assert exports[:2] == [("sara", "wallboard-queues", 2), ("sara", "wallboard-agents", 3)]
 
 
 def test_supervisor_transfers_a_contact_and_changes_priority(board: WallboardWindow, world: World,
@@ -111,9 +121,9 @@ def test_menu_only_for_supervisors(qtbot: QtBot, world: World, jobs: Jobs) -> No
         owner = QWidget()
         qtbot.addWidget(owner)
         bar = QMenuBar(owner)
-        feed = ChangeFeed(jobs, sv.db, parent=owner)
+        feed = ChangeFeed(jobs, ChangeSource(sv.db), parent=owner)
         agent = sv.agents.get(login)
-        WallboardLauncher(Workbench.create(sv, jobs, agent), feed, bar, owner)
+        WallboardLauncher(bench_for(sv, jobs, agent.login), feed, bar, owner)
         assert bool(bar.actions()) is shown
         assert (agent.role == Role.SUPERVISOR) is shown
 

@@ -58,3 +58,54 @@ def test_migrations_match_the_models(db: Database) -> None:
                                                      "compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
+
+
+# The one door: ui/ reaches the services only through console.security.guard.Door.
+RAW_MODULES = ("console.app", "console.store")
+RAW_NAMES_FROM_APP = {"Services", "build_services", "open_services"}
+
+
+def _runtime_imports(path: Path) -> list[tuple[str, set[str]]]:
+    """(module, names) imported by ``path`` outside ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                   for n in ast.walk(node)}
+    found: list[tuple[str, set[str]]] = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, set()) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, {alias.name for alias in node.names}))
+    return found
+
+
+def _raw(module: str, names: set[str]) -> bool:
+    if module == "console.app":
+        return bool(names & RAW_NAMES_FROM_APP) or not names
+    if module.startswith("console.store"):
+        return True
+    return module.startswith("console.services") and any(n.endswith("Service") for n in names)
+
+
+def test_ui_never_imports_the_raw_services() -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(m for m, names in _runtime_imports(p) if _raw(m, names))
+        for p in (ROOT / "ui").rglob("*.py")
+        if any(_raw(m, names) for m, names in _runtime_imports(p))
+    }
+    assert offenders == {}
+
+
+def test_the_raw_import_check_can_fail(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from typing import TYPE_CHECKING\n"
+                      "from console.app import Services\n"
+                      "from console.services.inbox import InboxService, new_idempotency_key\n"
+                      "from console.services.inbox_query import InboxFilter\n"
+                      "if TYPE_CHECKING:\n    from console.store.db import Database\n",
+                      encoding="utf-8")
+    raw = [m for m, names in _runtime_imports(sample) if _raw(m, names)]
+    assert raw == ["console.app", "console.services.inbox"]

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from console import phones
-from console.bench import TARGETS_MS, format_report, percentile, run_bench, summarize
 from console.clock import ManualClock
 from console.demo import generate, samples
 from console.demo.people import CustomerFactory
@@ -24,6 +23,7 @@ from console.store.db import Database
 from console.store.models import ChangeLogEntry, Contact, ContactEvent
 from tests.conftest import T0
 from tests.factories import services_for
+from tools.bench import TARGETS_MS, format_report, percentile, run_bench, summarize
 
 FIGURES = ("p50_ms", "p95_ms", "raw_p50_ms", "raw_p95_ms", "ratio", "target_ms")
 

@@ -6,7 +6,7 @@ import pytest
 
 from console.errors import ValidationError
 from console.store.db import Database
-from console.sync.load import run_load
+from tools.bench_load import run_load
 
 
 def test_agents_racing_for_contacts_never_double_or_lose_one(db: Database, db_url: str) -> None:

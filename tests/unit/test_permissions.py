@@ -42,6 +42,7 @@ EXPECTED = {
     "admin.create_queue": "m", "admin.create_agent": "m", "admin.add_disposition": "m",
     "admin.accounts": "m", "admin.teams": "m", "admin.assign_agent": "m",
     "audit.list": "sm", "audit.export": "sm", "audit.verify": "sm",
+    "audit.record_export": "sm",
     "auth.sign_in": "asbm", "auth.resume": "asbm", "auth.sign_out": "asbm",
     "auth.set_password": "m",
     "staff.set_role": "m", "staff.unlock": "sm", "staff.deactivate": "m",

@@ -7,8 +7,6 @@ admin, who is named in the audit log.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import AgentInfo, Role
+from console.security.guard import Door
 from console.services.admin import MAX_LOGIN, MAX_NAME, MAX_TEAM, StaffAccount
 from ui.admin.common import AdminTab, select_key, selected_key, table_view
 from ui.admin.models import AccountsModel
@@ -47,7 +46,7 @@ class AgentsTab(AdminTab):
         parent: the owning widget.
     """
 
-    def __init__(self, guarded: Any, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, guarded: Door, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(guarded, jobs, parent)
         self.setObjectName("adminAgents")
         self.model = AccountsModel(self)
@@ -233,7 +232,8 @@ class AgentsTab(AdminTab):
 
     def deactivate(self, login: str) -> None:
         g = self.guarded
-        self.write(lambda: g.staff.deactivate(login, actor=g.principal), lambda _r: f"{login} is deactivated.")
+        self.write(lambda: g.staff.deactivate(login, actor=g.principal),
+                   lambda _r: f"{login} is deactivated.")
 
 
 def _pair(first: QWidget, second: QWidget) -> QWidget:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.errors import SwitchboardError
+from console.security.guard import Door
 from ui.jobs import Jobs
 from ui.wallboard.models import IdRole, SnapshotTableModel, snapshot_table
 
@@ -66,7 +67,7 @@ class AdminTab(QWidget):
     done = Signal(str)
     loaded = Signal()
 
-    def __init__(self, guarded: Any, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, guarded: Door, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.guarded, self.jobs = guarded, jobs
         self.writing = False

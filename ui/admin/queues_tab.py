@@ -6,8 +6,6 @@ per-priority and per-channel policies stay with ``switchboard sla`` for now.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QItemSelection
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from console.domain import QueueInfo
 from console.domain_sla import QueueSetup
+from console.security.guard import Door
 from console.services.admin import MAX_DESCRIPTION, MAX_QUEUE
 from ui.admin.common import AdminTab, select_key, selected_key, table_view
 from ui.admin.models import PRIORITIES, QueueRow, QueuesModel
@@ -48,7 +47,7 @@ class QueuesTab(AdminTab):
         parent: the owning widget.
     """
 
-    def __init__(self, guarded: Any, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, guarded: Door, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(guarded, jobs, parent)
         self.setObjectName("adminQueues")
         self.model = QueuesModel(self)

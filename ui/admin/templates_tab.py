@@ -6,8 +6,6 @@ the editor, and the services refuse to save it, so nothing is stored.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from console.domain import Channel, TemplateInfo
 from console.errors import ValidationError
+from console.security.guard import Door
 from console.services.templates import PLACEHOLDERS
 from ui import palette
 from ui.admin.common import AdminTab, select_key, selected_key, table_view
@@ -43,7 +42,7 @@ class TemplatesTab(AdminTab):
         parent: the owning widget.
     """
 
-    def __init__(self, guarded: Any, bench: Workbench, parent: QWidget | None = None) -> None:
+    def __init__(self, guarded: Door, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(guarded, bench.jobs, parent)
         self.setObjectName("adminTemplates")
         self._bench = bench

@@ -7,13 +7,8 @@ admin's name. Changes made elsewhere arrive through the change feed.
 
 from __future__ import annotations
 
-import socket
-from typing import Any
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
-from console.security.guard import authorize
-from console.security.principal import Principal
 from ui.admin.agents_tab import AgentsTab
 from ui.admin.common import AdminTab
 from ui.admin.queues_tab import QueuesTab
@@ -25,15 +20,6 @@ from ui.widgets.banner import Banner
 # Which tabs a changed entity concerns (change-log entity names); the Agents
 # tab offers the queues in its "New agent" form.
 TABS_FOR = {"agent": ("agents",), "queue": ("queues", "agents"), "template": ("templates",)}
-
-
-def principal_of(bench: Workbench) -> Principal:
-    """Who signed in: the bench's principal, or one made from its agent (tests, tools)."""
-    signed_in = getattr(bench, "principal", None)
-    if isinstance(signed_in, Principal):
-        return signed_in
-    a = bench.agent
-    return Principal(a.id, a.login, a.name, a.role, socket.gethostname()[:120])
 
 
 class AdminWindow(QDialog):
@@ -51,7 +37,7 @@ class AdminWindow(QDialog):
         self.setObjectName("adminWindow")
         self.setWindowTitle("Switchboard — administration")
         self.bench = bench
-        self.guarded: Any = authorize(bench.services, principal_of(bench))
+        self.guarded = bench.door
         self.banner = Banner(self)
         self.agents = AgentsTab(self.guarded, bench.jobs, self)
         self.queues = QueuesTab(self.guarded, bench.jobs, self)

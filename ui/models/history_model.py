@@ -5,18 +5,20 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from console.clock import Clock
 from console.domain import Channel, TimelineEntry, TimelinePage
 from console.errors import SwitchboardError
-from console.services.customers import CustomerService
 from ui import timefmt
 from ui.icons import channel_icon, channel_label
 from ui.jobs import Jobs
 from ui.models.roles import BodyRole, ContactIdRole, MetaRole, ObjectRole, ToneRole
+
+if TYPE_CHECKING:  # the door's service, typed as the real one
+    from console.services.customers import CustomerService
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 50

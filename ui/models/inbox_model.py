@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from console.clock import Clock
 from console.domain import ContactRow
 from console.errors import SwitchboardError
-from console.services.inbox import InboxService
 from console.services.inbox_query import PAGE_SIZE, InboxFilter, InboxPage
 from ui.jobs import Jobs
 from ui.models import inbox_cells
@@ -38,6 +37,9 @@ from ui.models.inbox_columns import (
 from ui.models.inbox_scope import might_belong
 from ui.models.roles import ContactIdRole, ObjectRole, SortKeyRole
 from ui.timefmt import DEFAULT_WARNING_RATIO
+
+if TYPE_CHECKING:  # the door's service, typed as the real one
+    from console.services.inbox import InboxService
 
 log = logging.getLogger(__name__)
 

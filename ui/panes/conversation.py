@@ -109,7 +109,7 @@ class ConversationPane(QWidget):
         contact_id = self._contact_id
         if contact_id is None:
             return
-        self._bench.jobs.read(self._bench.records.inbox.detail, contact_id,  # audited
+        self._bench.jobs.read(self._bench.door.inbox.detail, contact_id,  # audited
                               key=f"conversation:{id(self)}",
                               on_success=lambda d: self._show(contact_id, d),
                               on_failure=self.error.emit)

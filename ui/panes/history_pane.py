@@ -30,7 +30,7 @@ class HistoryPane(QWidget):
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyPane")
-        self.model = HistoryModel(bench.jobs, bench.records.customers, bench.clock, bench.tz,
+        self.model = HistoryModel(bench.jobs, bench.door.customers, bench.clock, bench.tz,
                                   parent=self)
         self.channel = compact_combo(QComboBox(self))
         self.channel.setObjectName("historyChannel")

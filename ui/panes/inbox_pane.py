@@ -54,7 +54,7 @@ class InboxPane(QWidget):
         super().__init__(parent)
         self.setObjectName("inboxPane")
         self._bench = bench
-        self.model = InboxModel(bench.jobs, bench.services.inbox, bench.clock, bench.tz,
+        self.model = InboxModel(bench.jobs, bench.door.inbox, bench.clock, bench.tz,
                                 parent=self)
         self.model.my_queues = set(bench.agent.queues)
         self._view_state = InboxView()

@@ -149,7 +149,7 @@ class KbPane(QWidget):
         self._started = time.perf_counter()
         language = self.language.currentData() or None
         self.status.setText("Searching…")
-        self._bench.jobs.read(self._bench.services.kb.search, query, language=language,
+        self._bench.jobs.read(self._bench.door.kb.search, query, language=language,
                               limit=RESULTS, key=f"kb-search:{id(self)}",
                               on_success=lambda hits: self._arrived(query, hits),
                               on_failure=self._failed)
@@ -162,7 +162,7 @@ class KbPane(QWidget):
         if hits:
             self.view.setCurrentIndex(self.model.index(0, 0))
         else:  # a typo? PostgreSQL can offer titles that look like it
-            self._bench.jobs.read(self._bench.services.kb.similar_titles, query,
+            self._bench.jobs.read(self._bench.door.kb.similar_titles, query,
                                   language=self.language.currentData() or None,
                                   key=f"kb-similar:{id(self)}",
                                   on_success=lambda similar: self._similar(query, similar),
@@ -198,7 +198,7 @@ class KbPane(QWidget):
             self.open_article(hit.id)
 
     def open_article(self, article_id: int) -> None:
-        self._bench.jobs.read(self._bench.services.kb.get, article_id,
+        self._bench.jobs.read(self._bench.door.kb.get, article_id,
                               key=f"kb-article:{id(self)}", on_success=self._show_article,
                               on_failure=self._failed)
 

@@ -82,7 +82,7 @@ class ScriptsPane(QWidget):
             return
         self.status.setText("Loading…")
         self._bench.jobs.read(
-            self._bench.services.templates.render_for_contact, contact_id,
+            self._bench.door.templates.render_for_contact, contact_id,
             self._bench.agent.login, key=f"scripts:{id(self)}",
             on_success=lambda scripts: self._arrived(contact_id, scripts),
             on_failure=self._failed)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from console.app import Services
 from console.domain_sla import MonitorSnapshot
+from console.security.guard import Door
 from ui.wallboard.models import SnapshotTableModel
 
 
@@ -21,9 +21,9 @@ class BoardData:
     service_level: list[tuple[datetime, float | None]]
 
 
-def load_board(services: Services) -> BoardData:
+def load_board(door: Door) -> BoardData:
     """Worker thread: everything the wallboard shows."""
-    monitor = services.monitor
+    monitor = door.monitor
     return BoardData(monitor.snapshot(), monitor.waiting_series(), monitor.service_level_series())
 
 

@@ -69,7 +69,7 @@ class WallboardWindow(QMainWindow):
         self.setWindowTitle("Switchboard — live wallboard")
         self.bench = bench
         self._own_feed = feed is None
-        self.feed = feed or ChangeFeed(bench.jobs, bench.services.db, parent=self)
+        self.feed = feed or ChangeFeed(bench.jobs, bench.door.changes, parent=self)
         self._loading = self._dirty = False
         self.data: BoardData | None = None
         self.queues = QueueStatsModel(self)
@@ -126,7 +126,7 @@ class WallboardWindow(QMainWindow):
             self._dirty = True
             return
         self._loading, self._dirty = True, False
-        self.bench.jobs.read(load_board, self.bench.services, on_success=self._loaded,
+        self.bench.jobs.read(load_board, self.bench.door, on_success=self._loaded,
                              on_failure=self._failed, key="wallboard")
 
     def tick(self) -> None:
@@ -173,6 +173,13 @@ class WallboardWindow(QMainWindow):
         dialog.open()
 
     def export_csv(self, model: SnapshotTableModel[object], path: Path) -> None:
+        """Writes the table to ``path`` once the export is in the audit log."""
+        what = "wallboard-queues" if model is self.queues else "wallboard-agents"
+        self.bench.jobs.write(self.bench.door.audit.record_export, what, model.rowCount(),
+                              on_success=lambda _none: self._write_csv(model, path),
+                              on_failure=self._refused)
+
+    def _write_csv(self, model: SnapshotTableModel[object], path: Path) -> None:
         try:
             rows = write_csv(model, path)
         except OSError as exc:
@@ -195,7 +202,7 @@ class WallboardWindow(QMainWindow):
             self.statusBar().showMessage("Select an agent who is working on a contact.", 10_000)
             return
         contact_id = agent.current_contact_id
-        sv = self.bench.services
+        sv = self.bench.door
         self.bench.jobs.read(lambda: (tuple(sv.agents.queues()), tuple(sv.agents.list())),
                              on_success=lambda ref: self._open_transfer(contact_id, *ref),
                              on_failure=self._failed)
@@ -214,7 +221,7 @@ class WallboardWindow(QMainWindow):
         if dialog is not None:
             dialog.set_busy(True)
         self.bench.jobs.write(
-            self.bench.services.inbox.transfer, contact_id, self.bench.agent.login,
+            self.bench.door.inbox.transfer, contact_id, self.bench.agent.login,
             to_queue=req.to_queue, to_agent=req.to_agent, note=req.note,
             on_success=lambda row: self._done(f"Contact {row.id} moved.", dialog),
             on_failure=lambda exc: self._refused(exc, dialog))
@@ -235,7 +242,7 @@ class WallboardWindow(QMainWindow):
         dialog.open()
 
     def set_queue_priority(self, queue: str, priority: int) -> None:
-        self.bench.jobs.write(self.bench.services.sla.configure_queue, queue, priority=priority,
+        self.bench.jobs.write(self.bench.door.sla.configure_queue, queue, priority=priority,
                               on_success=lambda s: self._done(f"{s.queue}: priority {s.priority}."),
                               on_failure=self._refused)
 

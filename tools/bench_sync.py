@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from console.app import Services, open_services
-from console.bench import summarize
 from console.domain import Channel
 from console.errors import NotFound, Unavailable
+from tools.bench import summarize
 
 TARGET_MS = {"postgresql": 300.0, "sqlite": 1000.0}
 QUEUE, AGENT = "Sync benchmark", "syncbench"

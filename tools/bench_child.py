@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=20)
     args = parser.parse_args(argv)
     from console.app import open_services
-    from ui.app import create_application, open_window, resolve_agent
+    from tools.window import door_for, resolve_agent
+    from ui.app import create_application, open_window
     from ui.jobs import Jobs
     from ui.ui_settings import UiSettings
     from ui.waiting import wait_until
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     create_application()
     jobs = Jobs()
     with tempfile.TemporaryDirectory() as tmp:
-        window = open_window(services, agent, jobs=jobs,
+        window = open_window(door_for(services, agent), agent, jobs=jobs,
                              settings=UiSettings(agent.login, Path(tmp) / "ui.ini"))
         window.resize(1600, 1000)
         window.show()
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                    signals=[model.page_loaded])
         _say(event="shown", t=time.time(), rows=model.rowCount())
         if args.full:
-            from ui.bench_measure import measure_window
+            from tools.bench_measure import measure_window
 
             figures = measure_window(window, args.samples)
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

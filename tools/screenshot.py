@@ -46,14 +46,15 @@ def take_screenshot(out: str, *, db_url: str | None, size: tuple[int, int],
 
 def _shoot(services: Services, out: Path, size: tuple[int, int], agent_login: str | None,
            tmp: Path, demo: bool) -> Path:
-    from ui.app import create_application, open_window, resolve_agent
+    from tools.window import door_for, resolve_agent
+    from ui.app import create_application, open_window
     from ui.jobs import Jobs
     from ui.ui_settings import UiSettings
 
     agent = resolve_agent(services, agent_login)
     create_application()
     jobs = Jobs()
-    window = open_window(services, agent, jobs=jobs,
+    window = open_window(door_for(services, agent), agent, jobs=jobs,
                          settings=UiSettings(agent.login, tmp / "ui.ini"))
     try:
         window.resize(*size)

@@ -38,9 +38,9 @@ def default_url(contacts: int) -> str:
 def prepare(url: str, contacts: int, articles: int) -> dict[str, Any]:
     """Fills an empty database with demo data; returns its scale and the build time."""
     from console.app import open_services
-    from console.bench import BENCH_NOW
-    from console.bench import database_scale as scale_of
     from console.demo import generate
+    from console.demo.seed import database_scale as scale_of
+    from tools.bench import BENCH_NOW
 
     services = open_services(url)
     try:
@@ -57,7 +57,7 @@ def prepare(url: str, contacts: int, articles: int) -> dict[str, Any]:
 
 def _child(url: str, agent: str | None, *, full: bool, samples: int) -> tuple[float, list[dict]]:
     """Runs one child; returns its launch time and its JSON lines."""
-    command = [sys.executable, "-m", "ui.bench_child", "--db", url, "--samples", str(samples)]
+    command = [sys.executable, "-m", "tools.bench_child", "--db", url, "--samples", str(samples)]
     command += ["--agent", agent] if agent else []
     command += ["--full"] if full else []
     env = dict(os.environ)

@@ -1,0 +1,147 @@
+"""The tools' ``switchboard`` commands: bench, bench-sync, bench-load, bench-ui, screenshot.
+
+Registered through the ``switchboard.commands`` entry point (pyproject.toml),
+so ``console.cli.main`` finds them without product code importing tools/.
+None of them reads customer records for a person, so none needs a sign-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import re
+from typing import Any
+
+from console.cli.db_commands import scale_options
+from console.cli.output import print_json
+from console.errors import ValidationError
+
+DEFAULT_SIZE = "1600x1000"
+
+
+def register(sub: Any) -> None:
+    """Adds the tools' subcommands to the ``switchboard`` parser."""
+    bench = sub.add_parser("bench", help="measure lookup, search and inbox latencies")
+    scale_options(bench, customers=1_000_000, contacts=1_000_000, articles=100_000)
+    bench.add_argument("--samples", type=int, default=200, help="queries per measurement")
+    bench.add_argument("--reuse", action="store_true",
+                       help="reuse the database given with --db if it is already at this scale")
+    bench.add_argument("--json", action="store_true", help="print JSON (default: a table)")
+    bench.set_defaults(func=cmd_bench)
+
+    sync = sub.add_parser("bench-sync", help=(
+        "time how soon a change made by one workstation process reaches another"))
+    sync.add_argument("--changes", type=int, default=60, help="changes to time (default 60)")
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(func=cmd_bench_sync)
+
+    load = sub.add_parser("bench-load", help=(
+        "simulated agents claim and resolve contacts at once; checks none is lost or doubled"))
+    load.add_argument("--agents", type=int, default=50, help="simulated agents (default 50)")
+    load.add_argument("--contacts", type=int, default=10_000, help="contacts (default 10,000)")
+    load.add_argument("--json", action="store_true")
+    load.set_defaults(func=cmd_bench_load)
+
+    shot = sub.add_parser("screenshot", help=(
+        "save a PNG of the console window (offscreen, demo data by default)"))
+    shot.add_argument("--out", required=True, metavar="FILE.png", help="where to save the PNG")
+    shot.add_argument("--size", type=_size, default=_size(DEFAULT_SIZE), metavar="WxH",
+                      help=f"window size (default {DEFAULT_SIZE})")
+    _window_arguments(shot)
+    shot.set_defaults(func=cmd_screenshot)
+
+    ui = sub.add_parser("bench-ui", help=(
+        "time the console window: start, contact to history, KB search, memory"))
+    ui.add_argument("--json", action="store_true", help="print JSON (default: a short table)")
+    ui.add_argument("--contacts", type=int, default=1_000_000,
+                    help="contacts in the benchmark database when it must be built")
+    ui.add_argument("--articles", type=int, default=100_000,
+                    help="KB articles in the benchmark database when it must be built")
+    ui.add_argument("--samples", type=int, default=20, help="contacts and searches to time")
+    ui.add_argument("--starts", type=int, default=3, help="process starts to time")
+    _window_arguments(ui)
+    ui.set_defaults(func=cmd_bench_ui)
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1600x1000")
+    return int(match[1]), int(match[2])
+
+
+def _window_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--agent", metavar="LOGIN",
+                   help="whose window (default: the first agent with the agent role)")
+    # Also accepted after the command; SUPPRESS keeps a global --db when this one is absent.
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                   help="database URL (the same as the global --db)")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from tools.bench import format_report, run_bench
+
+    result = run_bench(args.db, customers=args.customers, contacts=args.contacts,
+                       articles=args.articles, samples=args.samples, seed=args.seed,
+                       reuse=args.reuse)
+    if args.json:
+        print_json(result)
+    else:
+        print(format_report(result))
+    return 0
+
+
+def cmd_bench_sync(args: argparse.Namespace) -> int:
+    from tools.bench_sync import format_sync_report, run_sync_bench
+
+    if args.changes < 5:
+        raise ValidationError("--changes must be at least 5.")
+    result = run_sync_bench(args.db, changes=args.changes)
+    if args.json:
+        print_json(result)
+    else:
+        print(format_sync_report(result))
+    return 0
+
+
+def cmd_bench_load(args: argparse.Namespace) -> int:
+    from tools.bench_load import format_load_report, run_load
+
+    report = run_load(args.db, agents=args.agents, contacts=args.contacts)
+    if args.json:
+        print_json({**dataclasses.asdict(report), "ok": report.ok})
+    else:
+        print(format_load_report(report))
+    return 0 if report.ok else 1
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from tools.screenshot import take_screenshot
+
+    previous = qInstallMessageHandler(_quiet_offscreen)
+    try:
+        path = take_screenshot(args.out, db_url=args.db, size=args.size, agent_login=args.agent)
+    finally:
+        qInstallMessageHandler(previous)
+    print(path)
+    return 0
+
+
+def _quiet_offscreen(mode: object, context: object, message: str) -> None:
+    """Qt's messages go to the log; the offscreen platform's size-hint notice is expected noise."""
+    if "propagateSizeHints" not in message:
+        logging.getLogger("qt").warning("%s", message)
+
+
+def cmd_bench_ui(args: argparse.Namespace) -> int:
+    from tools.bench_ui import print_result, run_bench_ui
+
+    result = run_bench_ui(args.db, contacts=args.contacts, articles=args.articles,
+                          samples=args.samples, starts=args.starts, agent_login=args.agent)
+    print_result(result, as_json=args.json)
+    return 0
