@@ -2,9 +2,13 @@
 
 The window applies what its own write returned and the change feed skips
 those changes when they come back, so an action re-reads only what it cannot
-know from its result. Each test counts the SELECTs from the click until the
-feed has caught up with the write and no background job is left, and fails
-when an action reads more than it did when this was measured.
+know from its result (the customer's timeline). Each test counts the SELECTs
+from the click until the feed has caught up with the write and no background
+job is left (tools.statements), and fails when an action reads more than it
+did when this was measured. Before, when the window re-read everything after
+its own write and again when the feed brought the change back, a claim took
+21 reads (18 of customer records), a reply 28 (21) and a resolve 24 (19), each
+with two audited contact views.
 """
 
 from __future__ import annotations
@@ -15,12 +19,11 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from console.security.principal import Principal
 from console.store import changes
 from console.store.db import Database
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
-from tests.statements import Tally, counting
+from tools.statements import Tally, counting
 from ui.dialogs import ResolveDialog
 from ui.main_window import MainWindow
 
@@ -36,12 +39,9 @@ def probe(db: Database) -> Iterator[Database]:
 
 
 @pytest.fixture
-def signed_in(make_window: WindowFactory, world: World) -> MainWindow:
-    """Emma's window as after signing in: every look at a contact is audited."""
-    emma = world.services.agents.get("emma")
-    window = make_window("emma")
-    window.bench.principal = Principal(emma.id, emma.login, emma.name, emma.role, "WS-7")
-    return window
+def signed_in(make_window: WindowFactory) -> MainWindow:
+    """Emma's window: signed in, so every look at a contact is audited."""
+    return make_window("emma")
 
 
 def settle(qtbot: QtBot, window: MainWindow, probe: Database) -> None:
@@ -83,7 +83,11 @@ def test_a_claim_reads_little(qtbot: QtBot, signed_in: MainWindow, world: World,
     _open(qtbot, signed_in, contact.id)
     tally = measure(qtbot, signed_in, db, probe, signed_in.commands.claim.trigger,
                     lambda: _claimed(signed_in, contact.id))
-    assert tally.reads  # bounds follow once the window applies its own writes
+    # The claim itself (agent, contact row) and the customer's timeline (customer, timeline,
+    # the audit chain's last hash): the row goes to the inbox and the conversation as returned.
+    assert len(tally.reads) <= 5
+    assert len(tally.customer_reads) <= 3
+    assert len(tally.audit_writes) <= 1  # the timeline view; the contact is not viewed again
 
 
 def test_a_reply_reads_little(qtbot: QtBot, signed_in: MainWindow, world: World, db: Database,
@@ -97,7 +101,11 @@ def test_a_reply_reads_little(qtbot: QtBot, signed_in: MainWindow, world: World,
                     lambda: signed_in.banner.text == "Reply sent.")
     text = signed_in.conversation.thread.toPlainText()
     assert text.count("We have frozen your card.") == 1
-    assert tally.reads  # bounds follow once the window applies its own writes
+    # The reply itself (key, agent, contact, row), the timeline (3), and the presence beat
+    # the cleared composer sends (agent, contact and one or two reads of who else is there).
+    assert len(tally.reads) <= 13
+    assert len(tally.customer_reads) <= 6
+    assert len(tally.audit_writes) <= 1
 
 
 def test_a_resolve_reads_little(qtbot: QtBot, signed_in: MainWindow, world: World, db: Database,
@@ -116,4 +124,7 @@ def test_a_resolve_reads_little(qtbot: QtBot, signed_in: MainWindow, world: Worl
 
     tally = measure(qtbot, signed_in, db, probe, resolve,
                     lambda: signed_in.banner.text == f"Contact {contact.id} resolved.")
-    assert tally.reads  # bounds follow once the window applies its own writes
+    # The resolve itself (agent, disposition, contact, queue settings, row) and the timeline.
+    assert len(tally.reads) <= 8
+    assert len(tally.customer_reads) <= 4
+    assert len(tally.audit_writes) <= 1

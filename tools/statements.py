@@ -1,4 +1,5 @@
-"""Counts the SQL statements a Database runs, so a test can bound what one action costs.
+"""Counts the SQL statements a Database runs, so a test (or a benchmark) can bound what one
+action costs (tests/gui/test_reads_per_action.py).
 
 Statements are split three ways: change-feed bookkeeping (the change log's
 own reads and PostgreSQL's lock and NOTIFY, which a window runs on a timer
