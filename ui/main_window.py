@@ -77,8 +77,8 @@ class MainWindow(QMainWindow):
         self.addActions(self.commands.all())
         self.drafts = Drafts(self.settings, self)
         self.directory = Directory(bench.jobs, bench.door, self)
-        self.agent_state = AgentStateTracker(bench, self)
         self.feed = ChangeFeed(bench.jobs, bench.door.changes, poll_ms, self)
+        self.agent_state = AgentStateTracker(bench, self.feed, self)
         self.presence = PresenceTracker(bench, self)
         self.offline = OfflineOutbox(bench, Outbox(outbox_path(self.settings, bench.agent.login),
                                                    bench.clock), self)

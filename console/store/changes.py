@@ -76,6 +76,13 @@ class ChangeCollector:
         self._result = ChangeSet(tuple(sorted(self._written, key=lambda c: c.seq)))
 
 
+def nothing() -> ChangeCollector:
+    """The collector of a write that did not need a transaction: committed, empty."""
+    done = ChangeCollector()
+    done.committed()
+    return done
+
+
 def collector(session: Session) -> ChangeCollector:
     """The change collector of ``session``'s transaction (one per transaction)."""
     found = session.info.get(_COLLECTOR)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from console.clock import ManualClock
-from console.domain import ChangeSet
+from console.domain import AgentState, ChangeSet
 from console.errors import ValidationError
 from console.security.guard import authorize
 from console.security.principal import Principal
@@ -103,3 +103,14 @@ def test_a_rolled_back_unit_has_no_change_set(db: Database, clock: ManualClock) 
     assert _last(db) == before
     with pytest.raises(RuntimeError):
         _ = kept[0].changes
+
+
+def test_a_state_change_returns_its_change_set_and_a_repeat_an_empty_one(
+        db: Database, clock: ManualClock) -> None:
+    w = small_world(db, clock)
+    emma = w.services.agents.get("emma")
+    moved = w.services.agents.set_state("emma", AgentState.BREAK, "lunch")
+    assert moved.value.state == AgentState.BREAK
+    assert moved.changes.ids("agent") == {str(emma.id)} and moved.changes.seq == _last(db)
+    again = w.services.agents.set_state("emma", AgentState.BREAK)
+    assert again.value == moved.value and again.changes == ChangeSet()
