@@ -14,9 +14,9 @@ import os
 import re
 from typing import Any
 
+from console.cli import args as arg
 from console.cli.db_commands import scale_options
 from console.cli.output import print_json
-from console.errors import ValidationError
 
 DEFAULT_SIZE = "1600x1000"
 
@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
     """Adds the tools' subcommands to the ``switchboard`` parser."""
     bench = sub.add_parser("bench", help="measure lookup, search and inbox latencies")
     scale_options(bench, customers=1_000_000, contacts=1_000_000, articles=100_000)
-    bench.add_argument("--samples", type=int, default=200, help="queries per measurement")
+    bench.add_argument("--samples", type=arg.whole_number(1, 100_000), default=200,
+                       help="queries per measurement")
     bench.add_argument("--reuse", action="store_true",
                        help="reuse the database given with --db if it is already at this scale")
     bench.add_argument("--json", action="store_true", help="print JSON (default: a table)")
@@ -33,20 +34,23 @@ def register(sub: Any) -> None:
 
     sync = sub.add_parser("bench-sync", help=(
         "time how soon a change made by one workstation process reaches another"))
-    sync.add_argument("--changes", type=int, default=60, help="changes to time (default 60)")
+    sync.add_argument("--changes", type=arg.whole_number(5, 100_000), default=60,
+                      help="changes to time (default 60)")
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(func=cmd_bench_sync)
 
     load = sub.add_parser("bench-load", help=(
         "simulated agents claim and resolve contacts at once; checks none is lost or doubled"))
-    load.add_argument("--agents", type=int, default=50, help="simulated agents (default 50)")
-    load.add_argument("--contacts", type=int, default=10_000, help="contacts (default 10,000)")
+    load.add_argument("--agents", type=arg.whole_number(1, 10_000), default=50,
+                      help="simulated agents (default 50)")
+    load.add_argument("--contacts", type=arg.scale, default=10_000, help="contacts (default 10,000)")
     load.add_argument("--json", action="store_true")
     load.set_defaults(func=cmd_bench_load)
 
     shot = sub.add_parser("screenshot", help=(
         "save a PNG of the console window (offscreen, demo data by default)"))
-    shot.add_argument("--out", required=True, metavar="FILE.png", help="where to save the PNG")
+    shot.add_argument("--out", type=arg.path, required=True, metavar="FILE.png",
+                      help="where to save the PNG")
     shot.add_argument("--size", type=_size, default=_size(DEFAULT_SIZE), metavar="WxH",
                       help=f"window size (default {DEFAULT_SIZE})")
     _window_arguments(shot)
@@ -55,12 +59,14 @@ def register(sub: Any) -> None:
     ui = sub.add_parser("bench-ui", help=(
         "time the console window: start, contact to history, KB search, memory"))
     ui.add_argument("--json", action="store_true", help="print JSON (default: a short table)")
-    ui.add_argument("--contacts", type=int, default=1_000_000,
+    ui.add_argument("--contacts", type=arg.scale, default=1_000_000,
                     help="contacts in the benchmark database when it must be built")
-    ui.add_argument("--articles", type=int, default=100_000,
+    ui.add_argument("--articles", type=arg.scale, default=100_000,
                     help="KB articles in the benchmark database when it must be built")
-    ui.add_argument("--samples", type=int, default=20, help="contacts and searches to time")
-    ui.add_argument("--starts", type=int, default=3, help="process starts to time")
+    ui.add_argument("--samples", type=arg.whole_number(1, 10_000), default=20,
+                    help="contacts and searches to time")
+    ui.add_argument("--starts", type=arg.whole_number(1, 100), default=3,
+                    help="process starts to time")
     _window_arguments(ui)
     ui.set_defaults(func=cmd_bench_ui)
 
@@ -73,10 +79,11 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _window_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--agent", metavar="LOGIN",
+    p.add_argument("--agent", type=arg.login, metavar="LOGIN",
                    help="whose window (default: the first agent with the agent role)")
     # Also accepted after the command; SUPPRESS keeps a global --db when this one is absent.
-    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+    p.add_argument("--db", type=arg.text(2048, "the database URL"), metavar="URL",
+                   default=argparse.SUPPRESS,
                    help="database URL (the same as the global --db)")
 
 
@@ -96,8 +103,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_bench_sync(args: argparse.Namespace) -> int:
     from tools.bench_sync import format_sync_report, run_sync_bench
 
-    if args.changes < 5:
-        raise ValidationError("--changes must be at least 5.")
     result = run_sync_bench(args.db, changes=args.changes)
     if args.json:
         print_json(result)

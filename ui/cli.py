@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from console.cli import args as arg
 from console.cli.main import Command
 from console.cli.main import main as cli_main
 from console.demo.reference import DEMO_PASSWORD
@@ -17,13 +18,15 @@ def _console_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demo", action="store_true", help=(
         "fill an empty database with demo data first (every demo agent's password: "
         f"{DEMO_PASSWORD})"))
-    p.add_argument("--agent", metavar="LOGIN", help="the login to suggest at sign-in")
+    p.add_argument("--agent", type=arg.login, metavar="LOGIN",
+                   help="the login to suggest at sign-in")
     _db_argument(p)
 
 
 def _db_argument(p: argparse.ArgumentParser) -> None:
     # Also accepted after the command; SUPPRESS keeps a global --db when this one is absent.
-    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+    p.add_argument("--db", type=arg.text(2048, "the database URL"), metavar="URL",
+                   default=argparse.SUPPRESS,
                    help="database URL (the same as the global --db)")
 
 

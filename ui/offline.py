@@ -19,7 +19,7 @@ from console.domain import AgentState, MessageKind
 from console.errors import SwitchboardError
 from console.sync.outbox import Outbox, OutboxEntry, ReplayReport
 from ui.context import Workbench
-from ui.jobs import Connection
+from ui.jobs import Connection, Job
 from ui.ui_settings import UiSettings
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class OfflineOutbox(QObject):
     def __init__(self, bench: Workbench, outbox: Outbox, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._bench, self.outbox = bench, outbox
-        self._replaying = False
+        self._replay: Job | None = None
         self._entries = outbox.entries()
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -97,25 +97,24 @@ class OfflineOutbox(QObject):
 
     def replay(self) -> None:
         """Sends the waiting entries (off the GUI thread), unless a replay is on its way."""
-        if self._replaying or not self.waiting:
+        # A replay that met a bug never calls back (the bug goes to the crash
+        # handler), so "on its way" is the job's own state, not a flag we reset.
+        if (self._replay is not None and not self._replay.done) or not self.waiting:
             return
-        self._replaying = True
-        self._bench.jobs.write(self.outbox.replay, self._bench.door,
-                               on_success=self._replayed, on_failure=self._failed)
+        self._replay = self._bench.jobs.write(self.outbox.replay, self._bench.door,
+                                              on_success=self._replayed, on_failure=self._failed)
 
     def _connection_changed(self, state: str) -> None:
         if state == Connection.CONNECTED.value:
             self.replay()
 
     def _replayed(self, report: ReplayReport) -> None:
-        self._replaying = False
         self._reload()
         if report.applied or report.failed:
             self.replayed.emit(report)
         self._retry_later(report.remaining > 0)
 
     def _failed(self, exc: SwitchboardError) -> None:
-        self._replaying = False
         log.info("outbox replay: %s", exc.message)
         self._reload()
         self._retry_later(True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from console.cli import args as arg
 from console.cli.output import print_json, print_table, when
 from console.domain import Channel, ContactStatus
 
@@ -18,15 +18,15 @@ if TYPE_CHECKING:
 def register(sub: Any) -> None:
     _inbox(sub)
     claim = sub.add_parser("claim", help="take a contact (exit 3 when someone else has it)")
-    claim.add_argument("contact_id", type=int, metavar="CONTACT_ID")
-    claim.add_argument("--agent", required=True, metavar="LOGIN")
+    claim.add_argument("contact_id", type=arg.row_id, metavar="CONTACT_ID")
+    claim.add_argument("--agent", type=arg.login, required=True, metavar="LOGIN")
     claim.add_argument("--json", action="store_true")
     claim.set_defaults(func=cmd_claim)
     _customers(sub)
     hist = sub.add_parser("history", help="a customer's history across channels, newest first")
-    hist.add_argument("customer_id", type=int, metavar="CUSTOMER_ID")
+    hist.add_argument("customer_id", type=arg.row_id, metavar="CUSTOMER_ID")
     hist.add_argument("--channel", choices=[c.value for c in Channel])
-    hist.add_argument("--limit", type=int, default=50)
+    hist.add_argument("--limit", type=arg.limit(500), default=50)
     hist.add_argument("--json", action="store_true")
     hist.set_defaults(func=cmd_history)
     _kb(sub)
@@ -38,15 +38,16 @@ def register(sub: Any) -> None:
 
 def _inbox(sub: Any) -> None:
     p = sub.add_parser("inbox", help="list contacts")
-    p.add_argument("--queue", action="append", default=[], metavar="Q", help="queue name (repeat)")
+    p.add_argument("--queue", type=arg.name, action="append", default=[], metavar="Q",
+                   help="queue name (repeat)")
     p.add_argument("--status", action="append", default=[], metavar="S",
                    choices=[s.value for s in ContactStatus], help="status (repeat; default active)")
     p.add_argument("--channel", action="append", default=[], choices=[c.value for c in Channel])
-    p.add_argument("--assignee", metavar="LOGIN")
+    p.add_argument("--assignee", type=arg.login, metavar="LOGIN")
     p.add_argument("--unassigned", action="store_true")
-    p.add_argument("--sort", default="priority")
+    p.add_argument("--sort", type=arg.text(32, "the sort"), default="priority")
     p.add_argument("--desc", action="store_true", help="sort descending")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=arg.limit(1000), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_inbox)
 
@@ -55,9 +56,9 @@ def _customers(sub: Any) -> None:
     p = sub.add_parser("customers", help="customer look-ups")
     csub = p.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
     find = csub.add_parser("find", help="find by phone, e-mail, account number or name")
-    find.add_argument("query", metavar="QUERY")
+    find.add_argument("query", type=arg.query, metavar="QUERY")
     find.add_argument("--by", default="auto", choices=["auto", "phone", "email", "account", "name"])
-    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--limit", type=arg.limit(200), default=20)
     find.add_argument("--json", action="store_true")
     find.set_defaults(func=cmd_customers_find)
 
@@ -66,13 +67,13 @@ def _kb(sub: Any) -> None:
     p = sub.add_parser("kb", help="knowledge base")
     ksub = p.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
     search = ksub.add_parser("search", help="full-text search (English and Japanese)")
-    search.add_argument("query", metavar="QUERY")
+    search.add_argument("query", type=arg.query, metavar="QUERY")
     search.add_argument("--language", choices=["en", "ja"])
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--limit", type=arg.limit(200), default=10)
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_kb_search)
     imp = ksub.add_parser("import", help="import a folder of Markdown/HTML/text articles")
-    imp.add_argument("path", type=Path, metavar="PATH")
+    imp.add_argument("path", type=arg.path, metavar="PATH")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_kb_import)
 
@@ -81,9 +82,9 @@ def _templates(sub: Any) -> None:
     p = sub.add_parser("templates", help="greeting scripts")
     tsub = p.add_subparsers(dest="templates_command", metavar="ACTION", required=True)
     render = tsub.add_parser("render", help="fill in a template for a contact and agent")
-    render.add_argument("name", metavar="NAME")
-    render.add_argument("--contact", type=int, required=True, metavar="ID")
-    render.add_argument("--agent", required=True, metavar="LOGIN")
+    render.add_argument("name", type=arg.name, metavar="NAME")
+    render.add_argument("--contact", type=arg.row_id, required=True, metavar="ID")
+    render.add_argument("--agent", type=arg.login, required=True, metavar="LOGIN")
     render.set_defaults(func=cmd_templates_render)
     lst = tsub.add_parser("list", help="list templates")
     lst.add_argument("--json", action="store_true")

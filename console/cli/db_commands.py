@@ -7,6 +7,7 @@ import getpass
 import sys
 from typing import Any
 
+from console.cli import args as arg
 from console.cli.output import print_json
 from console.errors import ValidationError
 
@@ -29,20 +30,10 @@ def register(sub: Any) -> None:
 
 def scale_options(p: argparse.ArgumentParser, *, customers: int, contacts: int,
                    articles: int) -> None:
-    p.add_argument("--customers", type=_count, default=customers, help=f"default {customers:,}")
-    p.add_argument("--contacts", type=_count, default=contacts, help=f"default {contacts:,}")
-    p.add_argument("--articles", type=_count, default=articles, help=f"default {articles:,}")
-    p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
+    p.add_argument("--customers", type=arg.scale, default=customers, help=f"default {customers:,}")
+    p.add_argument("--contacts", type=arg.scale, default=contacts, help=f"default {contacts:,}")
+    p.add_argument("--articles", type=arg.scale, default=articles, help=f"default {articles:,}")
+    p.add_argument("--seed", type=arg.seed, default=42, help="random seed (same seed, same data)")
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:

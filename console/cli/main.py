@@ -10,12 +10,15 @@ import argparse
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any, NoReturn
 
 from console import __version__
+from console.cli import args as arg
 from console.errors import SwitchboardError
 from console.masking import mask_digit_runs
 
@@ -25,6 +28,8 @@ EXIT_BUG = 70
 # Packages beside the product (tools/) add subcommands through this entry-point group:
 # each entry is a callable taking the subparsers object.
 PLUGIN_GROUP = "switchboard.commands"
+EXIT_USAGE = 2  # argparse's own code for a refused argument
+_MAX_ERROR = 300  # characters of a usage error: an echoed 10 kB argument helps nobody
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,29 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a refused argument is one line on stderr (no usage block)."""
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python 3.11's argparse drops a "--" given as a value ("--limit=--") and
+        # hands the command an empty list instead of calling the type.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected a value, not '--'")
+        return super()._get_values(action, arg_strings)
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {_one_line(message)} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _one_line(message: str) -> str:
+    """The message with line breaks and other control characters shown escaped, kept short."""
+    shown = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp")
+                    else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                    for ch in message)
+    return shown if len(shown) <= _MAX_ERROR else shown[:_MAX_ERROR - 1] + "…"
+
+
 def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     from console.cli import (
         commands,
@@ -46,10 +74,10 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
         sync_commands,
     )
 
-    parser = argparse.ArgumentParser(prog="switchboard", description=(
+    parser = Parser(prog="switchboard", description=(
         "Switchboard agent console. Without a command, opens the console window."))
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
-    parser.add_argument("--db", metavar="URL", help=(
+    parser.add_argument("--db", type=arg.text(2048, "the database URL"), metavar="URL", help=(
         "database URL (default: $SWITCHBOARD_DB, the config file, or the embedded SQLite file)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in (db_commands.register, commands.register, security_commands.register,
@@ -77,10 +105,9 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = (),
     parser = build_parser(extra)
     if default:
         args_list = _with_default(args_list, default)
-    args = parser.parse_args(args_list)
-    if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 0
+    args = _parse(parser, args_list)
+    if isinstance(args, int):
+        return args
     _configure_logging()
     try:
         return int(args.func(args))
@@ -100,6 +127,18 @@ def main(argv: Sequence[str] | None = None, *, extra: Sequence[Command] = (),
         log.exception("unexpected error in 'switchboard %s'", mask_digit_runs(" ".join(args_list)))
         print(f"switchboard: internal error; the details are in {_log_path()}", file=sys.stderr)
         return EXIT_BUG
+
+
+def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code when there is nothing to run."""
+    try:
+        parsed = parser.parse_args(args)
+    except SystemExit as exc:  # --help, --version, or a refused argument (one line already)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(parsed, "func", None) is None:
+        parser.print_help()
+        return 0
+    return parsed
 
 
 def _with_default(args: list[str], default: str) -> list[str]:
@@ -127,8 +166,14 @@ def _log_path() -> Path:
 
 
 def _configure_logging() -> None:
-    handler = logging.FileHandler(_log_path(), encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    path = _log_path()
     root = logging.getLogger()
+    # main() may run many times in one process (the tests call it in-process):
+    # one handler per log file, not one more open file per call.
+    if any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path
+           for h in root.handlers):
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -12,9 +12,9 @@ import getpass
 import socket
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from console.cli import args as arg
 from console.cli.commands import command_services
 from console.cli.output import print_json, print_table, when
 from console.domain import Role
@@ -33,33 +33,33 @@ def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="the tamper-evident audit log")
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = asub.add_parser("verify", help="check the hash chain (exit 4 names the first bad entry)")
-    verify.add_argument("--expect-head", metavar="HASH",
+    verify.add_argument("--expect-head", type=arg.text(128, "the hash"), metavar="HASH",
                         help="a head hash recorded earlier; fails if it is gone (a cut-off end)")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=cmd_audit_verify)
     lst = asub.add_parser("list", help="list entries by person, customer and time")
     _filters(lst)
-    lst.add_argument("--limit", type=int, default=200)
+    lst.add_argument("--limit", type=arg.limit(10_000), default=200)
     lst.set_defaults(func=cmd_audit_list)
     export = asub.add_parser("export", help="export entries as JSON or CSV (recorded in the log)")
     _filters(export)
-    export.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
+    export.add_argument("--output", type=arg.path, metavar="FILE", help="write here, not to stdout")
     export.set_defaults(func=cmd_audit_export)
     users = sub.add_parser("users", help="sign-in accounts")
     usub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     setpw = usub.add_parser("set-password", help="set or reset an agent's password")
-    setpw.add_argument("login", metavar="LOGIN")
+    setpw.add_argument("login", type=arg.login, metavar="LOGIN")
     setpw.add_argument("--password-stdin", action="store_true",
                        help="read the password from the first line of standard input")
     setpw.set_defaults(func=cmd_users_set_password)
     role = usub.add_parser("set-role", help="give an agent another role")
-    role.add_argument("login", metavar="LOGIN")
+    role.add_argument("login", type=arg.login, metavar="LOGIN")
     role.add_argument("role", choices=[r.value for r in Role])
     role.set_defaults(func=cmd_users_set_role)
     for name, text, func in (("unlock", "lift a sign-in lockout", cmd_users_unlock),
                              ("deactivate", "stop a leaver signing in", cmd_users_deactivate)):
         action = usub.add_parser(name, help=text)
-        action.add_argument("login", metavar="LOGIN")
+        action.add_argument("login", type=arg.login, metavar="LOGIN")
         action.set_defaults(func=func)
     _branch(sub)
 
@@ -68,12 +68,12 @@ def _branch(sub: Any) -> None:
     p = sub.add_parser("branch", help="branch counter look-ups (sign in with --user)")
     bsub = p.add_subparsers(dest="branch_command", metavar="ACTION", required=True)
     lookup = bsub.add_parser("lookup", help="find a customer by name, phone, account or birth date")
-    lookup.add_argument("query", metavar="QUERY")
+    lookup.add_argument("query", type=arg.query, metavar="QUERY")
     lookup.add_argument("--by", default="auto", choices=list(LOOKUP_KINDS))
     card = bsub.add_parser("card", help="a customer's card, numbers masked")
-    card.add_argument("customer_id", type=int, metavar="CUSTOMER_ID")
+    card.add_argument("customer_id", type=arg.row_id, metavar="CUSTOMER_ID")
     for action, func in ((lookup, cmd_branch_lookup), (card, cmd_branch_card)):
-        action.add_argument("--user", metavar="LOGIN",
+        action.add_argument("--user", type=arg.login, metavar="LOGIN",
                             help="sign in as LOGIN (default: the remembered sign-in)")
         action.add_argument("--password-stdin", action="store_true",
                             help="read the password from the first line of standard input")
@@ -82,10 +82,12 @@ def _branch(sub: Any) -> None:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--person", metavar="LOGIN", help="who acted")
-    p.add_argument("--customer", type=int, metavar="ID", help="entries about this customer")
-    p.add_argument("--since", metavar="TIME", help="from this date or ISO time (UTC if no zone)")
-    p.add_argument("--until", metavar="TIME", help="before this date or ISO time")
+    p.add_argument("--person", type=arg.login, metavar="LOGIN", help="who acted")
+    p.add_argument("--customer", type=arg.row_id, metavar="ID", help="entries about this customer")
+    p.add_argument("--since", type=arg.text(40, "the time"), metavar="TIME",
+                   help="from this date or ISO time (UTC if no zone)")
+    p.add_argument("--until", type=arg.text(40, "the time"), metavar="TIME",
+                   help="before this date or ISO time")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")

@@ -7,6 +7,7 @@ import re
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from console.cli import args as arg
 from console.cli.commands import command_services
 from console.cli.output import print_json, print_table
 from console.domain import Channel
@@ -27,32 +28,34 @@ def register(sub: Any) -> None:
     ssub = sla.add_subparsers(dest="sla_command", metavar="ACTION", required=True)
     _policy(ssub)
     cal = ssub.add_parser("calendar", help="create a business calendar")
-    cal.add_argument("name")
-    cal.add_argument("--timezone", required=True, metavar="TZ", help="e.g. Asia/Tokyo")
-    cal.add_argument("--hours", action="append", required=True, metavar="SPEC",
-                     help="'mon-fri 09:00-18:00' (repeat for more spans)")
-    cal.add_argument("--holidays", metavar="COUNTRY", help="add public holidays, e.g. JP")
-    cal.add_argument("--year", type=int, action="append", default=[], help="holiday year (repeat)")
+    cal.add_argument("name", type=arg.name)
+    cal.add_argument("--timezone", type=arg.text(64, "the time zone"), required=True, metavar="TZ",
+                     help="e.g. Asia/Tokyo")
+    cal.add_argument("--hours", type=arg.text(40, "the hours"), action="append", required=True,
+                     metavar="SPEC", help="'mon-fri 09:00-18:00' (repeat for more spans)")
+    cal.add_argument("--holidays", type=arg.text(8, "the country"), metavar="COUNTRY",
+                     help="add public holidays, e.g. JP")
+    cal.add_argument("--year", type=arg.year, action="append", default=[], help="holiday year (repeat)")
     cal.set_defaults(func=cmd_calendar)
     queue = ssub.add_parser("queue", help="set a queue's calendar, priority or service-level goal")
-    queue.add_argument("name")
-    queue.add_argument("--calendar", help="calendar name ('' for always open)")
+    queue.add_argument("name", type=arg.name)
+    queue.add_argument("--calendar", type=arg.name, help="calendar name ('' for always open)")
     queue.add_argument("--priority", type=int, choices=[1, 2, 3, 4])
-    queue.add_argument("--goal", type=float, help="service-level goal, e.g. 0.8")
-    queue.add_argument("--answer-within", type=int, metavar="SECONDS")
+    queue.add_argument("--goal", type=arg.ratio, help="service-level goal, e.g. 0.8")
+    queue.add_argument("--answer-within", type=arg.seconds, metavar="SECONDS")
     queue.set_defaults(func=cmd_queue)
 
 
 def _policy(ssub: Any) -> None:
     lst = ssub.add_parser("policies", help="list SLA policies")
-    lst.add_argument("--queue")
+    lst.add_argument("--queue", type=arg.name)
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_policies)
     pol = ssub.add_parser("policy", help="set the policy for queue x priority x channel")
-    pol.add_argument("queue")
-    pol.add_argument("--first-response", type=int, required=True, metavar="SECONDS")
-    pol.add_argument("--resolution", type=int, required=True, metavar="SECONDS")
-    pol.add_argument("--warning", type=float, default=0.8, help="warning at this share of the target")
+    pol.add_argument("queue", type=arg.name)
+    pol.add_argument("--first-response", type=arg.seconds, required=True, metavar="SECONDS")
+    pol.add_argument("--resolution", type=arg.seconds, required=True, metavar="SECONDS")
+    pol.add_argument("--warning", type=arg.ratio, default=0.8, help="warning at this share of the target")
     pol.add_argument("--priority", type=int, choices=[1, 2, 3, 4])
     pol.add_argument("--channel", choices=[c.value for c in Channel])
     pol.set_defaults(func=cmd_policy)

@@ -7,15 +7,17 @@ import json
 import sys
 from typing import Any
 
+from console.cli import args as arg
 from console.domain import Change
 from console.errors import ValidationError
 
 
 def register(sub: Any) -> None:
     watch = sub.add_parser("watch", help="print each change as one JSON line as soon as it is known")
-    watch.add_argument("--from-seq", type=int, metavar="SEQ",
+    watch.add_argument("--from-seq", type=arg.change_seq, metavar="SEQ",
                        help="also print the changes after SEQ (default: only new ones)")
-    watch.add_argument("--count", type=int, metavar="N", help="stop after N changes")
+    watch.add_argument("--count", type=arg.whole_number(1, arg.INT64_MAX), metavar="N",
+                       help="stop after N changes")
     watch.set_defaults(func=cmd_watch)
 
 

@@ -148,10 +148,13 @@ class GuardedService:
         if op.startswith("_"):
             raise AttributeError(op)
         operation = f"{self._namespace}.{op}"
-        rule = permitted(operation, self._principal)
         method = getattr(self._target, op)
 
+        # The check runs when the operation is called, not when it is looked up: the
+        # window hands ``door.inbox.list`` to a worker, and a refusal must come back
+        # from there like any other outcome, not be raised on the GUI thread.
         def call(*args: Any, **kwargs: Any) -> Any:
+            rule = permitted(operation, self._principal)
             self._check_actor(rule, method, args, kwargs)
             self._check_own(rule, method, args, kwargs)
             if not rule.audit:

@@ -23,11 +23,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.errors import Unavailable, ValidationError
 from console.store import changes
+from console.store.db_errors import Outage, classify
 
 log = logging.getLogger(__name__)
 
@@ -159,19 +160,23 @@ class Database:
 
     @contextmanager
     def _translate_errors(self) -> Iterator[None]:
+        """An outage becomes ``Unavailable``; every other database error is a bug and passes."""
         try:
             yield
-        except OperationalError as exc:
-            raise Unavailable(self._unavailable_message(exc)) from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise Unavailable(self._unavailable_message(exc)) from exc
-            raise
+            outage = classify(exc)
+            if outage is None:
+                raise
+            raise Unavailable(self._outage_message(outage, exc)) from exc
 
-    def _unavailable_message(self, exc: DBAPIError) -> str:
+    def _outage_message(self, outage: Outage, exc: DBAPIError) -> str:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        if "locked" in detail or "busy" in detail:
+        if outage is Outage.BUSY:
             return "The database is busy (another program holds a lock); try again."
+        if outage is Outage.CONFLICT:
+            return "The database is busy (another change got in the way); try again."
+        if outage is Outage.EXHAUSTED:
+            return f"The database {self.describe()} is out of resources: {detail}"
         return f"The database {self.describe()} cannot be reached: {detail}"
 
     def dispose(self) -> None:

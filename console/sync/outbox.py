@@ -7,7 +7,8 @@ database remembers each key, so an entry replayed twice (the connection
 dropped after the commit, or the app was killed before the entry was
 removed) is applied once. An entry that can no longer apply (someone else
 resolved the contact) is kept, marked failed with the reason, and its text is
-never lost.
+never lost. So is an entry that meets a bug: only ``Unavailable`` means
+"wait for the database", and the bug itself goes on to the crash handler.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from console.security.guard import Door
 
 log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = ("Switchboard could not send this because of an internal error (the details "
+                  "are in its log); what was typed is kept here.")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -157,7 +161,13 @@ class Outbox:
 
     # -- replaying ---------------------------------------------------------
     def replay(self, services: Door) -> ReplayReport:
-        """Applies pending entries in order until done or the database goes away again."""
+        """Applies pending entries in order until done or the database goes away again.
+
+        Raises:
+            Exception: a bug met while applying an entry, unchanged, after that
+                entry was marked failed (its text kept) so it is not retried
+                as if the database were merely away.
+        """
         applied = failed = 0
         for entry in self.pending():
             try:
@@ -168,6 +178,9 @@ class Outbox:
                 self._mark_failed(entry.key, exc.message)
                 failed += 1
                 continue
+            except Exception:
+                self._mark_failed(entry.key, INTERNAL_ERROR)
+                raise  # a bug: the caller's crash handler shows it with the log
             self.discard(entry.key)  # a crash before this line replays a no-op
             applied += 1
         return ReplayReport(applied, failed, len(self.pending()))

@@ -62,10 +62,12 @@ def make_window(qtbot: QtBot, world: World, tmp_path: Path) -> Iterator[WindowFa
 
     def make(login: str = "emma", services: Services | None = None,
              settings_path: Path | None = None, poll_ms: int = 50,
-             workstation: str = "WS-01") -> MainWindow:
+             workstation: str = "WS-01", ready: bool = True) -> MainWindow:
+        """A started window for ``login``; with ``ready`` once its inbox has rows."""
         sv = services or world.services
         jobs = Jobs()
-        bench = bench_for(sv, jobs, login, workstation, directory=world.services)  # signing in happens before the window
+        # Signing in happens before the window: the agent is looked up outside it.
+        bench = bench_for(sv, jobs, login, workstation, directory=world.services)
         settings = UiSettings(login, settings_path or tmp_path / "ui.ini")
         window = MainWindow(bench, settings, poll_ms)
         qtbot.addWidget(window)
@@ -73,7 +75,8 @@ def make_window(qtbot: QtBot, world: World, tmp_path: Path) -> Iterator[WindowFa
         window.resize(1400, 900)
         window.start()
         window.show()
-        qtbot.waitUntil(lambda: window.inbox.model.rowCount() > 0 and jobs.pending == 0)
+        if ready:
+            qtbot.waitUntil(lambda: window.inbox.model.rowCount() > 0 and jobs.pending == 0)
         return window
 
     yield make

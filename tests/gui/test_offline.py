@@ -10,6 +10,8 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
 
 from console.app import Services, build_services
 from console.clock import ManualClock
@@ -125,3 +127,26 @@ def test_a_resolution_and_a_state_change_made_offline_are_recorded_when_back(
     qtbot.waitUntil(lambda: window.offline.waiting == 0)
     assert inbox.get(contact.id).status == ContactStatus.RESOLVED
     assert agents.state("emma").state == AgentState.BREAK
+
+
+def test_a_bug_during_replay_reaches_the_crash_handler_and_later_replays_still_run(
+        qtbot: QtBot, window: MainWindow, world: World, db: Database) -> None:
+    contact, jobs = world.contacts[0], window.bench.jobs
+    _open(qtbot, window, contact.id)
+    window.offline.keep_message(contact.id, MessageKind.NOTE, "typed while offline", None)
+    with qtbot.captureExceptions() as bugs:
+        with db.begin() as conn:  # a schema this code does not expect: a bug, not an outage
+            conn.execute(sql("ALTER TABLE messages RENAME TO messages_elsewhere"))
+        try:
+            window.offline.replay()
+            qtbot.waitUntil(lambda: any(isinstance(b[1], DBAPIError) for b in bugs))
+        finally:
+            with db.begin() as conn:
+                conn.execute(sql("ALTER TABLE messages_elsewhere RENAME TO messages"))
+        qtbot.waitUntil(lambda: jobs.pending == 0)  # reads that met the renamed table, too
+    window.offline.keep_message(contact.id, MessageKind.NOTE, "typed later", None)
+    window.offline.replay()
+    qtbot.waitUntil(lambda: window.offline.waiting == 0)
+    [refused] = window.offline.entries_for(contact.id)
+    assert refused.failed and refused.text == "typed while offline"
+    qtbot.waitUntil(lambda: "typed later" in window.conversation.thread.toPlainText())

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from console.app import Services, build_services
 from console.clock import ManualClock
@@ -20,7 +21,7 @@ from console.domain import AgentState, ContactStatus
 from console.errors import Unavailable
 from console.store.db import Database
 from console.store.models import Message
-from console.sync.outbox import Outbox, apply
+from console.sync.outbox import INTERNAL_ERROR, Outbox, apply
 from tests.factories import World
 from tests.tcp_proxy import TcpProxy
 
@@ -180,3 +181,24 @@ def test_a_process_killed_mid_replay_still_applies_each_entry_once(
     assert outbox.replay(world.services).applied == 4
     assert count_messages(db, "called the branch, card is frozen") == 1
     assert count_messages(db, "Your card is frozen; a new one is on its way.") == 1
+
+
+def test_a_bug_during_replay_is_raised_and_not_kept_as_waiting(
+        world: World, outbox: Outbox, db: Database) -> None:
+    cid = world.contacts[0].id
+    outbox.add_note("emma", cid, "typed while offline")
+    outbox.add_reply("emma", cid, "Thank you for waiting.")
+    # A schema this code does not expect (say, a botched downgrade): no such table.
+    with db.begin() as conn:
+        conn.execute(text("ALTER TABLE messages RENAME TO messages_elsewhere"))
+    try:
+        with pytest.raises(DBAPIError) as info:
+            outbox.replay(world.services)
+    finally:
+        with db.begin() as conn:
+            conn.execute(text("ALTER TABLE messages_elsewhere RENAME TO messages"))
+    assert not isinstance(info.value, Unavailable) and "messages" in str(info.value.orig)
+    [broken] = outbox.failed()
+    assert broken.text == "typed while offline" and broken.problem == INTERNAL_ERROR
+    assert [e.text for e in outbox.pending()] == ["Thank you for waiting."]  # not tried yet
+    assert dataclasses.astuple(outbox.replay(world.services)) == (1, 0, 0)

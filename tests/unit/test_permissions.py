@@ -101,7 +101,7 @@ def test_operation_is_allowed_exactly_for_its_roles(services: Services, operatio
         assert callable(getattr(getattr(guarded, namespace), op))
     else:
         with pytest.raises(NotPermitted, match=f"signed in as {role.value} may not"):
-            getattr(getattr(guarded, namespace), op)
+            getattr(getattr(guarded, namespace), op)()  # checked before the arguments
 
 
 def test_raw_handles_are_not_exposed(services: Services) -> None:

@@ -181,4 +181,5 @@ def test_a_claim_race_between_two_processes_has_one_winner(world: World, db_url:
 def test_watch_refuses_a_bad_count(db_url: str) -> None:
     p = _cli(db_url, "watch", "--count", "0")
     _, err = p.communicate(timeout=WAIT_S)
-    assert p.returncode != 0 and err.strip() == "switchboard: --count must be at least 1."
+    assert p.returncode == 2 and err.count("\n") == 1
+    assert err.startswith("switchboard watch: argument --count: must be from 1 to")

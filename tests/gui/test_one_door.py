@@ -1,0 +1,217 @@
+"""Every window action, as every role, through the window: allowed or refused as the matrix says.
+
+The expectation comes from console.security.permissions itself: an action is
+allowed exactly when the role is in its rule, and an allowed action whose rule
+asks for an audit entry leaves one naming the person. A refusal shows the
+door's message and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from console.domain import ContactStatus, MessageKind, Role
+from console.security.permissions import PERMISSIONS
+from console.services.audit import AuditFilter
+from console.sync.follow import ChangeSource
+from tests.factories import World
+from tests.gui.benches import bench_for
+from tests.gui.conftest import WindowFactory
+from ui.admin.window import AdminWindow
+from ui.change_feed import ChangeFeed
+from ui.dialogs import ResolveRequest, TransferRequest
+from ui.jobs import Jobs
+from ui.main_window import MainWindow
+from ui.wallboard.window import WallboardWindow
+
+pytestmark = pytest.mark.gui
+
+ROLE_OF = {"emma": Role.AGENT, "sara": Role.SUPERVISOR, "bea": Role.BRANCH, "root": Role.ADMIN}
+LOGINS = tuple(ROLE_OF)
+
+
+@pytest.fixture
+def staffed(world: World) -> World:
+    world.services.admin.create_agent("bea", "Bea Branch", role=Role.BRANCH)
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    return world
+
+
+def allowed(operation: str, login: str) -> bool:
+    return ROLE_OF[login] in PERMISSIONS[operation].roles
+
+
+def refusal(operation: str) -> str:
+    return f"may not use '{operation}'"
+
+
+class Messages:
+    """Every message a widget showed (a later one may replace it on screen before we look)."""
+
+    def __init__(self, signal: object) -> None:
+        self.shown: list[str] = []
+        signal.connect(self.shown.append)  # type: ignore[attr-defined]
+
+    def __call__(self) -> str:
+        return "\n".join(self.shown)
+
+
+class Audit:
+    """What the audit log gained for one person since the last look."""
+
+    def __init__(self, world: World, login: str) -> None:
+        self._world, self._login = world, login
+        self._seen = len(self._entries())
+
+    def _entries(self) -> list[tuple[str, str, str]]:
+        return [(e.action, e.entity, e.entity_id) for e in
+                self._world.services.audit.list(AuditFilter(person=self._login), limit=10_000)]
+
+    def new(self) -> list[tuple[str, str, str]]:
+        entries = self._entries()
+        fresh, self._seen = entries[self._seen:], len(entries)
+        return fresh
+
+
+def check(qtbot: QtBot, audit: Audit, login: str, operation: str, act: Callable[[], None],
+          happened: Callable[[], bool], message: Callable[[], str],
+          settled: Callable[[], bool] = lambda: True) -> None:
+    """Runs ``act`` and checks the outcome and the audit entry against the matrix.
+
+    Args:
+        settled: when the window is done with an allowed action (the next may start).
+    """
+    audit.new()
+    act()
+    if allowed(operation, login):
+        qtbot.waitUntil(lambda: happened() and settled(), timeout=10_000)
+        rule = PERMISSIONS[operation]
+        if rule.audit:
+            qtbot.waitUntil(lambda: any(a == rule.audit and e == rule.entity
+                                        for a, e, _i in audit.new()), timeout=10_000)
+    else:
+        qtbot.waitUntil(lambda: refusal(operation) in message(), timeout=10_000)
+        assert not happened()
+        assert all(action == "view" for action, _e, _i in audit.new())  # nothing but looks
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_contact_actions_in_the_console(login: str, qtbot: QtBot, make_window: WindowFactory,
+                                        staffed: World) -> None:
+    sv, audit = staffed.services, Audit(staffed, login)
+    window = make_window(login, ready=False)  # only emma works the queues; all may open a contact
+    banner = Messages(window.banner.shown)
+    first, second = staffed.contacts[0].id, staffed.contacts[2].id
+    _show(qtbot, window, first, login, banner)
+    if allowed("inbox.detail", login):
+        qtbot.waitUntil(lambda: ("view", "contact", str(first)) in audit.new())
+
+    check(qtbot, audit, login, "inbox.claim", window.commands.claim.trigger,
+          lambda: sv.inbox.get(first).assignee_login == login, banner)
+    for kind, command in ((MessageKind.OUTBOUND, window.commands.send_reply),
+                          (MessageKind.NOTE, window.commands.add_note)):
+        text = f"{kind.value} from {login}"
+        operation = "inbox.reply" if kind is MessageKind.OUTBOUND else "inbox.add_note"
+        window.conversation.composer.set_text(text)
+        check(qtbot, audit, login, operation, command.trigger,
+              lambda t=text: any(m.body == t for m in sv.inbox.detail(first).messages), banner,
+              settled=lambda: window.conversation.composer.text() == "")
+    in_dialog = lambda: window.flow.dialog.error.text() if window.flow.dialog else ""  # noqa: E731
+    check(qtbot, audit, login, "inbox.resolve", lambda: _submit(window, window.commands.resolve,
+                                                                ResolveRequest("solved", "Done.")),
+          lambda: sv.inbox.get(first).status == ContactStatus.RESOLVED, in_dialog)
+    if window.flow.dialog is not None:
+        window.flow.dialog.reject()  # a refused form stays open, as for the agent
+
+    _show(qtbot, window, second, login, banner)
+    check(qtbot, audit, login, "inbox.claim", window.commands.claim.trigger,
+          lambda: sv.inbox.get(second).assignee_login == login, banner)
+    check(qtbot, audit, login, "inbox.transfer",
+          lambda: _submit(window, window.commands.transfer, TransferRequest("Loans", None, "")),
+          lambda: sv.inbox.get(second).queue_name == "Loans", in_dialog)
+
+
+def _show(qtbot: QtBot, window: MainWindow, contact_id: int, login: str,
+          banner: Messages) -> None:
+    window.open_contact(contact_id)
+    if allowed("inbox.detail", login):
+        qtbot.waitUntil(lambda: window.conversation.detail is not None
+                        and window.conversation.detail.contact.id == contact_id)
+    else:
+        qtbot.waitUntil(lambda: window.conversation.contact_id == contact_id
+                        and refusal("inbox.detail") in banner())
+
+
+def _submit(window: MainWindow, command: object, request: object) -> None:
+    """Opens the action's dialog and submits it as the OK button would."""
+    command.trigger()  # type: ignore[attr-defined]
+    dialog = window.flow.dialog
+    assert dialog is not None
+    dialog.submitted.emit(request)
+
+
+@pytest.fixture
+def jobs_for_boards() -> Iterator[Jobs]:
+    jobs = Jobs()
+    yield jobs
+    jobs.shutdown()
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_wallboard_actions(login: str, qtbot: QtBot, staffed: World, jobs_for_boards: Jobs,
+                           tmp_path: Path) -> None:
+    sv, jobs, audit = staffed.services, jobs_for_boards, Audit(staffed, login)
+    feed = ChangeFeed(jobs, ChangeSource(sv.db), interval_ms=50)
+    board = WallboardWindow(bench_for(sv, jobs, login), feed, refresh_ms=60_000)
+    qtbot.addWidget(board)
+    try:
+        board.start()
+        if allowed("monitor.snapshot", login):
+            qtbot.waitUntil(lambda: board.data is not None)
+        status = Messages(board.statusBar().messageChanged)
+        check(qtbot, audit, login, "sla.configure_queue",
+              lambda: board.set_queue_priority("Cards", 1),
+              lambda: sv.sla.setup("Cards").priority == 1,
+              status)
+        out = tmp_path / "queues.csv"
+        check(qtbot, audit, login, "audit.record_export", lambda: board.export_csv(board.queues, out),
+              out.exists, status)
+    finally:
+        board.close()
+        jobs.wait_idle()
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_admin_actions(login: str, qtbot: QtBot, staffed: World, jobs_for_boards: Jobs) -> None:
+    sv, jobs, audit = staffed.services, jobs_for_boards, Audit(staffed, login)
+    window = AdminWindow(bench_for(sv, jobs, login))
+    qtbot.addWidget(window)
+    try:
+        window.start()
+        qtbot.waitUntil(lambda: jobs.pending == 0)  # the tabs' first loads (refused or not)
+        queues, agents = window.queues, window.agents
+        queues.new_name.setText("Complaints")
+        check(qtbot, audit, login, "admin.create_queue", queues.create_queue,
+              lambda: "Complaints" in {q.name for q in sv.agents.queues()}, _error(queues),
+              settled=lambda: not queues.writing)
+        agents.new_login.setText("newbie")
+        agents.new_name.setText("New Agent")
+        check(qtbot, audit, login, "admin.create_agent", agents.create_agent,
+              lambda: "newbie" in {a.login for a in sv.agents.list()}, _error(agents),
+              settled=lambda: not agents.writing)
+        check(qtbot, audit, login, "staff.deactivate", lambda: agents.deactivate("kenji"),
+              lambda: "kenji" not in {a.login for a in sv.agents.list()}, _error(agents),
+              settled=lambda: not agents.writing)
+    finally:
+        window.close()
+        jobs.wait_idle()
+
+
+def _error(tab: QWidget) -> Callable[[], str]:
+    label: QLabel = tab.error  # type: ignore[attr-defined]
+    return label.text
