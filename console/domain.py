@@ -6,8 +6,10 @@ Services never return ORM objects; the UI and the CLI see only these.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
 
 class Channel(enum.StrEnum):
@@ -156,8 +158,14 @@ class MessageInfo:
     author: str | None
     body: str
     created_at: datetime
-    # The contact's version after the write that returned this message (None when read back).
-    contact_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostedMessage:
+    """A reply or note as written, with its contact as that write left it."""
+
+    message: MessageInfo
+    contact: ContactRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,3 +250,69 @@ class Change:
     entity_id: str
     op: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """What one committed write changed: its entries in the change log.
+
+    ``seq`` is the highest sequence number the write committed at (0 when it
+    changed nothing, e.g. an outbox replay that was applied before).
+    """
+
+    entries: tuple[Change, ...] = ()
+
+    @property
+    def seq(self) -> int:
+        return max((c.seq for c in self.entries), default=0)
+
+    @property
+    def seqs(self) -> frozenset[int]:
+        return frozenset(c.seq for c in self.entries)
+
+    def ids(self, entity: str) -> frozenset[str]:
+        """The ids of ``entity`` ("contact", "message"...) this write changed."""
+        return frozenset(c.entity_id for c in self.entries if c.entity == entity)
+
+    @property
+    def contact_ids(self) -> frozenset[int]:
+        return frozenset(int(i) for i in self.ids("contact") if i.isdigit())
+
+    def by_entity(self) -> Mapping[str, frozenset[str]]:
+        """{entity: ids}, the shape the change feed reports."""
+        return {e: self.ids(e) for e in {c.entity for c in self.entries}}
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+class PendingChanges(Protocol):
+    """What a write transaction changed, complete once it has committed
+    (console.store.changes.ChangeCollector)."""
+
+    def result(self) -> ChangeSet: ...
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Generic[T_co]):
+    """A write's result and what it changed.
+
+    Inside an outer unit of work (the guarded facade's) the write commits when
+    that unit ends, so ``changes`` is final once the call has returned to the
+    caller that opened the unit: the service's own caller, or the door's.
+
+    Attributes:
+        value: what the operation returns (a ContactRow, a PostedMessage...).
+        pending: the transaction's change collector, read through ``changes``.
+    """
+
+    value: T_co
+    pending: PendingChanges = field(repr=False, compare=False)
+
+    @property
+    def changes(self) -> ChangeSet:
+        """The change set; raises RuntimeError if asked before the write committed."""
+        return self.pending.result()

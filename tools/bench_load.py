@@ -100,7 +100,7 @@ def _agent(shared: Database, clock: Clock, login: str, index: int, claims: list[
     services = build_services(own, clock, Settings())
     try:
         start.wait()
-        while (row := services.inbox.next_best(login)) is not None:
+        while (row := services.inbox.next_best(login).value) is not None:
             services.inbox.resolve(row.id, login, DISPOSITION)
             claims[index] += 1
     except BaseException as exc:  # handed to the main thread, which raises it

@@ -81,7 +81,7 @@ def _time_changes(services: Services, url: str, contact_id: int, n: int,
         for i in range(n):
             time.sleep(rng.uniform(0.02, 0.12))  # pacing, so wake-ups are not batched
             started = time.perf_counter()
-            note = services.inbox.add_note(contact_id, AGENT, f"bench-sync {i}")
+            note = services.inbox.add_note(contact_id, AGENT, f"bench-sync {i}").value.message
             latencies.append((_arrival(lines, str(note.id)) - started) * 1000)
         return latencies
     finally:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from console.domain import AgentState
+from console.domain import AgentState, Written
 from console.errors import SwitchboardError, Unavailable
 from console.services.agents import StateNow
 from ui.context import Workbench
 
 if TYPE_CHECKING:
+    from ui.change_feed import ChangeFeed
     from ui.offline import OfflineOutbox
 
 STATE_LABELS = {
@@ -30,6 +31,8 @@ class AgentStateTracker(QObject):
 
     Args:
         bench: services, jobs, agent and clock.
+        feed: the window's change feed, told about the changes recorded here (so it
+            does not bring them back); None without one.
         parent: the owning QObject.
 
     Signals:
@@ -40,9 +43,10 @@ class AgentStateTracker(QObject):
     changed = Signal(object)
     error = Signal(object)
 
-    def __init__(self, bench: Workbench, parent: QObject | None = None) -> None:
+    def __init__(self, bench: Workbench, feed: ChangeFeed | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._bench = bench
+        self._bench, self._feed = bench, feed
         self.current = StateNow(AgentState.OFFLINE, None)
         self._requests = 0  # a read that started before a request must not undo it
         self.outbox: OfflineOutbox | None = None  # set by the window
@@ -68,9 +72,16 @@ class AgentStateTracker(QObject):
         previous = self.current
         self._requests += 1
         self._arrived(StateNow(state, self._bench.clock.now()))
+        if self._feed is not None:
+            self._feed.expect_own_write()
         self._bench.jobs.write(self._bench.door.agents.set_state, self._bench.agent.login,
-                               state, on_success=self._arrived,
+                               state, on_success=self._recorded,
                                on_failure=lambda exc: self._refused(previous, state, exc))
+
+    def _recorded(self, written: Written[StateNow]) -> None:
+        if self._feed is not None:
+            self._feed.own_write_done(written.changes)
+        self._arrived(written.value)
 
     def follow_work(self, state: AgentState, *, only_from: Collection[AgentState]) -> None:
         """Moves to ``state`` when the agent is in one of ``only_from`` (claim, resolve)."""
@@ -83,6 +94,8 @@ class AgentStateTracker(QObject):
             self.changed.emit(now)
 
     def _refused(self, previous: StateNow, state: AgentState, exc: SwitchboardError) -> None:
+        if self._feed is not None:
+            self._feed.own_write_done(None)
         if isinstance(exc, Unavailable) and self.outbox is not None:
             # Offline: the new state stands (timers keep running from it) and is
             # recorded, with the time it began, when the database is back.

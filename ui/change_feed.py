@@ -4,6 +4,12 @@ On PostgreSQL a listener thread (LISTEN/NOTIFY, console.sync.wakeup) wakes
 the feed the moment another workstation commits; the timer is only a safety
 net. SQLite has no notifications, so the timer polls ``seq > last_seen``,
 which is cheap. Each view decides what to refresh.
+
+The window applies what its own writes return (console.domain.Written), so
+the feed drops those entries when they come back, matching them by sequence
+number: another workstation's change to the same contact has its own seq and
+still arrives. A batch that comes while one of this window's writes is on its
+way waits for that write's change set, so it is never reported twice.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections import defaultdict
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.domain import Change
+from console.domain import Change, ChangeSet
 from console.errors import SwitchboardError
 from console.sync.follow import ChangeSource
 from ui.jobs import Jobs
@@ -28,7 +34,7 @@ LISTENER_JOIN_S = 3.0
 
 
 class ChangeFeed(QObject):
-    """Tells the window what other workstations (and this one) changed.
+    """Tells the window what changed: on other workstations, and here unless the window applied it.
 
     Args:
         jobs: runs the reads off the GUI thread.
@@ -58,6 +64,9 @@ class ChangeFeed(QObject):
         self._woken.connect(self._wake)
         self._stop_listening = threading.Event()
         self._listener: threading.Thread | None = None
+        self._own_writes = 0  # this window's writes on their way
+        self._applied: set[int] = set()  # seqs this window applied and has not yet seen come back
+        self._held: list[Change] = []  # arrived while an own write was on its way
 
     @property
     def pushed(self) -> bool:
@@ -124,6 +133,32 @@ class ChangeFeed(QObject):
                 self.poll()
             return
         self._last = max(self._last or 0, batch[-1].seq)
+        self._held.extend(batch)
+        if not self._own_writes:
+            self._report()
+        if len(batch) >= BATCH or self._again:
+            self.poll()
+
+    def expect_own_write(self) -> None:
+        """A write is going out whose changes the window will apply itself."""
+        self._own_writes += 1
+
+    def own_write_done(self, applied: ChangeSet | None) -> None:
+        """That write's outcome: its change set (applied by the window), or None if it failed."""
+        self._own_writes = max(0, self._own_writes - 1)
+        if applied is not None:
+            self._applied.update(applied.seqs)
+        if not self._own_writes and self._held:
+            self._report()
+
+    def _report(self) -> None:
+        """Says what changed, leaving out what this window applied itself."""
+        batch = [c for c in self._held if c.seq not in self._applied]
+        self._held = []
+        # Everything up to _last has been seen now: older applied seqs cannot come back.
+        self._applied = {s for s in self._applied if s > (self._last or 0)}
+        if not batch:
+            return
         grouped: dict[str, set[str]] = defaultdict(set)
         for change in batch:
             grouped[change.entity].add(change.entity_id)
@@ -131,8 +166,6 @@ class ChangeFeed(QObject):
         if contacts:
             self.contacts_changed.emit(contacts)
         self.entities_changed.emit(dict(grouped))
-        if len(batch) >= BATCH or self._again:
-            self.poll()
 
     def _failed(self, exc: SwitchboardError) -> None:
         """The status bar shows the connection state; the next tick tries again."""

@@ -1,9 +1,11 @@
 """What the agent does to a contact: claim, reply, note, transfer, resolve, get next.
 
-Each action is one write on the jobs helper's write lane. Success updates the
-inbox row and the conversation at once and says so briefly; a refusal shows
-its message in the banner (or inside the dialog). The composer is cleared only
-after the service accepted the text, so a failure never loses what was typed.
+Each action is one write on the jobs helper's write lane. Success applies what
+the write returned (the contact row, the new message, its change set) to the
+inbox row and the conversation, without reading them again, and says so
+briefly; the change feed then skips those changes. A refusal shows its message
+in the banner (or inside the dialog). The composer is cleared only after the
+service accepted the text, so a failure never loses what was typed.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from console.domain import AgentState, ContactRow, MessageInfo, MessageKind
+from console.domain import AgentState, ContactRow, MessageKind, PostedMessage, Written
 from console.errors import StaleContact, SwitchboardError, Unavailable
 from console.services.inbox import new_idempotency_key
 from ui.agent_state import AgentStateTracker
+from ui.change_feed import ChangeFeed
 from ui.context import Workbench
 from ui.dialogs import ResolveDialog, ResolveRequest, TransferDialog, TransferRequest
 from ui.directory import Directory
@@ -39,22 +42,26 @@ class ContactFlow(QObject):
         banner: where outcomes are shown.
         directory: queues, agents and dispositions for the dialogs.
         state: the agent-state tracker (claim means On contact, resolve means Wrap-up).
+        feed: the change feed, told which changes this flow applied.
         window: the parent of the dialogs.
 
     Signals:
         row_changed(object): a ContactRow changed by this workstation's action.
+        applied(object): the ChangeSet of an action, applied to the inbox and conversation.
         open_requested(int): a contact to open (from Get next).
     """
 
     row_changed = Signal(object)
+    applied = Signal(object)
     open_requested = Signal(int)
 
     def __init__(self, bench: Workbench, conversation: ConversationPane, drafts: Drafts,
                  banner: Banner, directory: Directory, state: AgentStateTracker,
-                 window: QWidget) -> None:
+                 feed: ChangeFeed, window: QWidget) -> None:
         super().__init__(window)
         self._bench, self._conv, self._drafts = bench, conversation, drafts
         self._banner, self._directory, self._state = banner, directory, state
+        self._feed = feed
         self._window = window
         self._sending = False
         self._attempt: tuple[int, MessageKind, str, str] | None = None
@@ -73,11 +80,15 @@ class ContactFlow(QObject):
             self._banner.problem("Select a contact first (Ctrl+I goes to the inbox).")
         return contact_id
 
-    def _done(self, contact_id: int, row: ContactRow | None, message: str) -> None:
-        if row is not None:
-            self.row_changed.emit(row)
-        if self._conv.contact_id == contact_id:
-            self._conv.reload()
+    def _done(self, written: Written[ContactRow | PostedMessage], message: str, *,
+              disposition: str | None = None) -> None:
+        """Applies a write's result to the inbox and the conversation instead of re-reading."""
+        value = written.value
+        row, posted = (value.contact, value.message) if isinstance(value, PostedMessage) else (
+            value, None)
+        self.row_changed.emit(row)
+        self._conv.apply_write(row, written.changes, posted, disposition=disposition)
+        self.applied.emit(written.changes)
         self._banner.info(message)
 
     # -- claim and get next ---------------------------------------------
@@ -88,15 +99,16 @@ class ContactFlow(QObject):
         self._write(contact_id, self._bench.door.inbox.claim, contact_id, self._login,
                                on_success=self._claimed, on_failure=self._refused)
 
-    def _claimed(self, row: ContactRow) -> None:
+    def _claimed(self, written: Written[ContactRow]) -> None:
         self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
-        self._done(row.id, row, f"Contact {row.id} is yours.")
+        self._done(written, f"Contact {written.value.id} is yours.")
 
     def get_next(self) -> None:
         self._write(None, self._bench.door.inbox.next_best, self._login,
                                on_success=self._got_next, on_failure=self._refused)
 
-    def _got_next(self, row: ContactRow | None) -> None:
+    def _got_next(self, written: Written[ContactRow | None]) -> None:
+        row = written.value
         if row is None:
             self._banner.info("Nobody is waiting in your queues right now.")
             return
@@ -135,7 +147,7 @@ class ContactFlow(QObject):
         version = self._seen_version(contact_id) if kind == MessageKind.OUTBOUND else None
         extra = {"expected_version": version} if version is not None else {}
         self._write(contact_id, call, contact_id, self._login, text, idempotency_key=key, **extra,
-                               on_success=lambda m: self._sent(contact_id, kind, text, m),
+                               on_success=lambda w: self._sent(contact_id, kind, text, w),
                                on_failure=self._send_failed)
 
     def _seen_version(self, contact_id: int) -> int | None:
@@ -156,14 +168,20 @@ class ContactFlow(QObject):
     def _write(self, contact_id: int | None, fn: Callable[..., Any], *args: Any,
                on_success: Callable[[Any], None], on_failure: Callable[[SwitchboardError], None],
                **kwargs: Any) -> None:
-        """One action on the write lane, remembering the version its result reports."""
+        """One action on the write lane, remembering the version its result reports.
+
+        The feed holds back what it reads meanwhile until the write's change
+        set is known, so the changes this flow applies are not reported again.
+        """
         if contact_id is not None:
             self._in_flight[contact_id] += 1
+        self._feed.expect_own_write()
 
-        def settle(result: Any) -> None:
+        def settle(result: Written[Any] | None) -> None:
             if contact_id is not None:
                 self._in_flight[contact_id] -= 1
-            row_id, version = _version_of(result)
+            self._feed.own_write_done(result.changes if result is not None else None)
+            row_id, version = _version_of(result.value if result is not None else None)
             if row_id is not None and version is not None:
                 self._versions[row_id] = max(version, self._versions.get(row_id, 0))
 
@@ -185,15 +203,14 @@ class ContactFlow(QObject):
         self._attempt = (contact_id, kind, text, key)
         return key
 
-    def _sent(self, contact_id: int, kind: MessageKind, text: str, _message: MessageInfo) -> None:
+    def _sent(self, contact_id: int, kind: MessageKind, text: str,
+              written: Written[PostedMessage]) -> None:
         self._sending, self._attempt = False, None
         self._conv.composer.set_busy(False)
         self._take_from_composer(contact_id, text)
         if kind == MessageKind.OUTBOUND:
             self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
-        self._done(contact_id, None, "Reply sent." if kind == MessageKind.OUTBOUND
-                   else "Note added.")
-        self._refresh_row(contact_id)
+        self._done(written, "Reply sent." if kind == MessageKind.OUTBOUND else "Note added.")
 
     def _take_from_composer(self, contact_id: int, text: str) -> None:
         """Removes a sent (or safely kept) text from the draft, keeping anything typed since."""
@@ -226,10 +243,6 @@ class ContactFlow(QObject):
         self._banner.problem(f"The shared database cannot be reached. Your {what} is kept on this "
                              "computer and will be sent when it is back.")
 
-    def _refresh_row(self, contact_id: int) -> None:
-        self._bench.jobs.read(self._bench.door.inbox.get, contact_id,
-                              on_success=self.row_changed.emit, on_failure=self._refused)
-
     # -- transfer and resolve ---------------------------------------------
     def transfer(self) -> None:
         contact_id = self._contact()
@@ -246,7 +259,7 @@ class ContactFlow(QObject):
         self._write(
             contact_id, self._bench.door.inbox.transfer, contact_id, self._login, to_queue=req.to_queue,
             to_agent=req.to_agent, note=req.note,
-            on_success=lambda row: self._closed(dialog, row, f"Contact {row.id} transferred."),
+            on_success=lambda w: self._closed(dialog, w, f"Contact {w.value.id} transferred."),
             on_failure=lambda exc: self._dialog_refused(dialog, exc))
 
     def resolve(self) -> None:
@@ -262,7 +275,7 @@ class ContactFlow(QObject):
         self._write(
             contact_id, self._bench.door.inbox.resolve, contact_id, self._login, req.disposition,
             note=req.note, expected_version=self._seen_version(contact_id),
-            on_success=lambda row: self._resolved(dialog, row),
+            on_success=lambda w: self._resolved(dialog, w, req.disposition),
             on_failure=lambda exc: self._resolve_refused(contact_id, dialog, req, exc))
 
     def _resolve_refused(self, contact_id: int, dialog: ResolveDialog, req: ResolveRequest,
@@ -279,22 +292,25 @@ class ContactFlow(QObject):
         self._banner.problem("The shared database cannot be reached. The resolution is kept on "
                              "this computer and recorded when it is back.")
 
-    def _resolved(self, dialog: ResolveDialog, row: ContactRow) -> None:
+    def _resolved(self, dialog: ResolveDialog, written: Written[ContactRow], code: str) -> None:
         self._state.follow_work(AgentState.WRAP_UP, only_from={AgentState.ON_CONTACT})
-        self._closed(dialog, row, f"Contact {row.id} resolved.")
+        # The header shows the disposition's label: the one the agent picked from.
+        label = next((d.label for d in self._directory.reference.dispositions if d.code == code),
+                     None)
+        self._closed(dialog, written, f"Contact {written.value.id} resolved.", disposition=label)
 
     def _open(self, dialog: TransferDialog | ResolveDialog) -> None:
         self.dialog = dialog
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
-    def _closed(self, dialog: TransferDialog | ResolveDialog, row: ContactRow,
-                message: str) -> None:
+    def _closed(self, dialog: TransferDialog | ResolveDialog, written: Written[ContactRow],
+                message: str, *, disposition: str | None = None) -> None:
         if shiboken6.isValid(dialog):
             dialog.accept()
         if self.dialog is dialog:
             self.dialog = None
-        self._done(row.id, row, message)
+        self._done(written, message, disposition=disposition)
 
     def _dialog_refused(self, dialog: TransferDialog | ResolveDialog,
                         exc: SwitchboardError) -> None:
@@ -311,6 +327,6 @@ def _version_of(result: Any) -> tuple[int | None, int | None]:
     """(contact id, version) reported by an action's result, when it reports one."""
     if isinstance(result, ContactRow):
         return result.id, result.version
-    if isinstance(result, MessageInfo):
-        return result.contact_id, result.contact_version
+    if isinstance(result, PostedMessage):
+        return result.contact.id, result.contact.version
     return None, None

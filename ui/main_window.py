@@ -15,7 +15,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenuBar, QSplitter, QVBoxLayout, QWidget
 
-from console.domain import AgentState, ContactDetail, ContactRow
+from console.domain import AgentState, ChangeSet, ContactDetail, ContactRow
 from console.errors import SwitchboardError
 from console.sync.outbox import Outbox, ReplayReport
 from ui import layout, sla_alerts
@@ -77,15 +77,15 @@ class MainWindow(QMainWindow):
         self.addActions(self.commands.all())
         self.drafts = Drafts(self.settings, self)
         self.directory = Directory(bench.jobs, bench.door, self)
-        self.agent_state = AgentStateTracker(bench, self)
         self.feed = ChangeFeed(bench.jobs, bench.door.changes, poll_ms, self)
+        self.agent_state = AgentStateTracker(bench, self.feed, self)
         self.presence = PresenceTracker(bench, self)
         self.offline = OfflineOutbox(bench, Outbox(outbox_path(self.settings, bench.agent.login),
                                                    bench.clock), self)
         self.banner = Banner(self)
         self._build_panes()
         self.flow = ContactFlow(bench, self.conversation, self.drafts, self.banner,
-                                self.directory, self.agent_state, self)
+                                self.directory, self.agent_state, self.feed, self)
         self.flow.outbox = self.offline
         self.agent_state.outbox = self.offline
         self.status = AgentStatusBar(bench.agent, self)
@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         jobs.known_error.connect(self._problem)
         jobs.connection_changed.connect(self.status.set_connection)
         self.flow.row_changed.connect(self._row_changed)
+        self.flow.applied.connect(self._own_changes)
         self.flow.open_requested.connect(self.open_contact)
         self.feed.contacts_changed.connect(self._contacts_changed)
         self.feed.entities_changed.connect(self.directory.entities_changed)
@@ -301,6 +302,11 @@ class MainWindow(QMainWindow):
         self.commands.claim.setEnabled(active and row.assignee_login != self.bench.agent.login)
         self.commands.transfer.setEnabled(active)
         self.commands.resolve.setEnabled(active)
+
+    def _own_changes(self, changes: ChangeSet) -> None:
+        """The window applied its own write; the customer's timeline has a new entry to show."""
+        if self.conversation.contact_id in changes.contact_ids:
+            self.history.reload()
 
     def _contacts_changed(self, ids: Collection[int]) -> None:
         self.inbox.model.contacts_changed(ids)

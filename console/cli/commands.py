@@ -117,7 +117,7 @@ def cmd_inbox(args: argparse.Namespace, door: Door) -> int:
 
 @signed_in
 def cmd_claim(args: argparse.Namespace, door: Door) -> int:
-    row = door.inbox.claim(args.contact_id, args.agent)
+    row = door.inbox.claim(args.contact_id, args.agent).value
     if args.json:
         print_json(row)
     else:

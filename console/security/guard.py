@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from console.domain import Written
 from console.errors import NotPermitted
 from console.masking import mask_digit_runs
 from console.security.permissions import ON_BEHALF, PERMISSIONS, Rule
@@ -196,6 +197,8 @@ class GuardedService:
 
     def _audit(self, session: Any, rule: Rule, operation: str, method: Callable[..., Any],
                args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+        if isinstance(result, Written):  # a write's value names the record, not its wrapper
+            result = result.value
         key = _argument(method, args, kwargs, rule.key) if rule.key else getattr(result, "id", None)
         detail: dict[str, Any] = {"operation": operation}
         query = next((_argument(method, args, kwargs, n) for n in _QUERY_ARGS

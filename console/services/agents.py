@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from console.clock import Clock
-from console.domain import AgentInfo, AgentState, QueueInfo, Role
+from console.domain import AgentInfo, AgentState, QueueInfo, Role, Written
 from console.errors import ValidationError
 from console.services.rows import agent_by_login, already_applied
 from console.store import changes
@@ -75,7 +75,8 @@ class AgentService:
             return StateNow(AgentState(last.state), last.started_at)
 
     def set_state(self, login: str, state: AgentState, reason: str = "", *,
-                  at: datetime | None = None, idempotency_key: str | None = None) -> StateNow:
+                  at: datetime | None = None,
+                  idempotency_key: str | None = None) -> Written[StateNow]:
         """Records a state change (a no-op when the agent is already in that state).
 
         Args:
@@ -86,15 +87,15 @@ class AgentService:
             raise ValidationError("The reason is too long (120 characters at most).")
         current = self.state(login)
         if current.state == state:
-            return current
+            return Written(current, changes.nothing())
         now = min(at, self._clock.now()) if at is not None else self._clock.now()
         with self._db.write() as s:
             if idempotency_key and already_applied(s, idempotency_key, self._clock.now()):
-                return self.state(login)
+                return Written(self.state(login), changes.collector(s))
             agent = agent_by_login(s, login)
             s.add(AgentStateEvent(agent_id=agent.id, state=state, started_at=now, reason=reason))
             changes.record(s, "agent", agent.id)
-        return StateNow(state, now)
+            return Written(StateNow(state, now), changes.collector(s))
 
 
 def _info(agent: Agent, team: str | None, queues: list[str]) -> AgentInfo:

@@ -3,15 +3,17 @@
 Claiming is a conditional UPDATE (``... WHERE assignee_id IS NULL``): the
 database decides the single winner, and the row count tells each caller
 whether it was them. Every action bumps the contact's version, writes a
-contact event and records the change for the feed.
+contact event and records the change for the feed. Each write returns its
+result with what it changed (console.domain.Written), so a window can apply
+it instead of reading the contact again.
 """
 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import uuid
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
@@ -24,9 +26,10 @@ from console.domain import (
     ContactRow,
     ContactStatus,
     Disposition,
-    MessageInfo,
     MessageKind,
+    PostedMessage,
     Role,
+    Written,
 )
 from console.errors import ClaimConflict, NotFound, NotPermitted, StaleContact, ValidationError
 from console.services import inbox_query, sla_engine, threads
@@ -37,6 +40,7 @@ from console.store.db import Database
 from console.store.models import Agent, Contact, ContactEvent, Message
 from console.store.models import Disposition as DispositionModel
 
+T = TypeVar("T")
 MAX_BODY = 20_000
 _CLAIMABLE = (ContactStatus.NEW, ContactStatus.OPEN, ContactStatus.PENDING)
 _MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -107,7 +111,7 @@ class InboxService:
             return [Disposition(d.code, d.label) for d in rows]
 
     # -- claiming --------------------------------------------------------
-    def claim(self, contact_id: int, agent_login: str) -> ContactRow:
+    def claim(self, contact_id: int, agent_login: str) -> Written[ContactRow]:
         """Takes the contact for this agent.
 
         Raises:
@@ -118,7 +122,7 @@ class InboxService:
         with self._db.write() as s:
             agent = agent_by_login(s, agent_login)
             self._claim(s, contact_id, agent)
-            return load_contact_row(s, contact_id)
+            return _written(s, load_contact_row(s, contact_id))
 
     def _claim(self, s: Session, contact_id: int, agent: Agent) -> None:
         now = self._clock.now()
@@ -135,7 +139,7 @@ class InboxService:
             raise ClaimConflict(contact_id, owner.login, owner.name)
         raise ValidationError(f"Contact {contact_id} is {contact.status.value}; it cannot be claimed.")
 
-    def release(self, contact_id: int, agent_login: str) -> ContactRow:
+    def release(self, contact_id: int, agent_login: str) -> Written[ContactRow]:
         """Gives the contact back to its queue."""
         with self._db.write() as s:
             agent = agent_by_login(s, agent_login)
@@ -144,9 +148,9 @@ class InboxService:
             contact.assignee_id = None
             self._touch(s, contact, now)
             self._event(s, contact_id, ContactEventKind.RELEASED, agent.id, now)
-            return load_contact_row(s, contact_id)
+            return _written(s, load_contact_row(s, contact_id))
 
-    def next_best(self, agent_login: str) -> ContactRow | None:
+    def next_best(self, agent_login: str) -> Written[ContactRow | None]:
         """Claims the most urgent, longest-waiting unassigned contact in the agent's queues."""
         with self._db.write() as s:
             agent = agent_by_login(s, agent_login)
@@ -161,14 +165,14 @@ class InboxService:
                 picked = inbox_query.next_candidates(wanted, 1)  # writers are serialised
             contact_id = s.execute(picked).scalar()
             if contact_id is None:
-                return None
+                return _written(s, None)
             self._claim(s, contact_id, agent)
-            return load_contact_row(s, contact_id)
+            return _written(s, load_contact_row(s, contact_id))
 
     # -- working a contact ----------------------------------------------
     def transfer(self, contact_id: int, agent_login: str, *, to_queue: str | None = None,
                  to_agent: str | None = None, note: str = "",
-                 expected_version: int | None = None) -> ContactRow:
+                 expected_version: int | None = None) -> Written[ContactRow]:
         """Moves the contact to another queue (unassigned) or hands it to another agent."""
         if bool(to_queue) == bool(to_agent):
             raise ValidationError("Transfer to either a queue or an agent.")
@@ -189,30 +193,30 @@ class InboxService:
             self._touch(s, contact, now)
             self._event(s, contact_id, ContactEventKind.TRANSFERRED, agent.id, now,
                         f"to {target}" + (f": {note.strip()}" if note.strip() else ""))
-            return load_contact_row(s, contact_id)
+            return _written(s, load_contact_row(s, contact_id))
 
     def reply(self, contact_id: int, agent_login: str, body: str, *,
               idempotency_key: str | None = None,
-              expected_version: int | None = None) -> MessageInfo:
+              expected_version: int | None = None) -> Written[PostedMessage]:
         """Sends a reply to the customer (claims the contact first if nobody has it)."""
         return self._write_message(contact_id, agent_login, body, MessageKind.OUTBOUND,
                                    idempotency_key, expected_version)
 
     def add_note(self, contact_id: int, agent_login: str, body: str, *,
-                 idempotency_key: str | None = None) -> MessageInfo:
+                 idempotency_key: str | None = None) -> Written[PostedMessage]:
         """Adds an internal note, which the customer never sees."""
         return self._write_message(contact_id, agent_login, body, MessageKind.NOTE,
                                    idempotency_key, None)
 
     def _write_message(self, contact_id: int, agent_login: str, body: str, kind: MessageKind,
-                       key: str | None, expected_version: int | None) -> MessageInfo:
+                       key: str | None, expected_version: int | None) -> Written[PostedMessage]:
         text = _clean_body(body)
         with self._db.write() as s:
             if key:
                 done = s.execute(select(Message).where(Message.idempotency_key == key)).scalar()
-                if done is not None:
-                    return dataclasses.replace(threads.message_info(s, done), contact_version=(
-                        s.get_one(Contact, done.contact_id).version))
+                if done is not None:  # sent before: nothing changes now
+                    return _written(s, PostedMessage(threads.message_info(s, done),
+                                                     load_contact_row(s, done.contact_id)))
             agent = agent_by_login(s, agent_login)
             contact = (self._held(s, contact_id, agent, expected_version)
                        if kind == MessageKind.OUTBOUND else self._contact(s, contact_id))
@@ -221,12 +225,12 @@ class InboxService:
             if kind == MessageKind.OUTBOUND and contact.first_response_at is None:
                 contact.first_response_at = now
             self._touch(s, contact, now)
-            return dataclasses.replace(threads.message_info(s, message),
-                                       contact_version=contact.version)
+            return _written(s, PostedMessage(threads.message_info(s, message),
+                                             load_contact_row(s, contact_id)))
 
     def resolve(self, contact_id: int, agent_login: str, disposition: str, *, note: str = "",
                 expected_version: int | None = None,
-                idempotency_key: str | None = None) -> ContactRow:
+                idempotency_key: str | None = None) -> Written[ContactRow]:
         """Closes the work on a contact with a disposition code.
 
         With ``idempotency_key``, a second call with the same key (an outbox
@@ -234,7 +238,7 @@ class InboxService:
         """
         with self._db.write() as s:
             if idempotency_key and already_applied(s, idempotency_key, self._clock.now()):
-                return load_contact_row(s, contact_id)
+                return _written(s, load_contact_row(s, contact_id))
             agent = agent_by_login(s, agent_login)
             dispo = s.get(DispositionModel, disposition)
             if dispo is None or not dispo.active:
@@ -249,10 +253,10 @@ class InboxService:
             contact.disposition_code = dispo.code
             self._touch(s, contact, now)
             self._event(s, contact_id, ContactEventKind.RESOLVED, agent.id, now, dispo.label)
-            return load_contact_row(s, contact_id)
+            return _written(s, load_contact_row(s, contact_id))
 
     def set_status(self, contact_id: int, agent_login: str, status: ContactStatus, *,
-                   expected_version: int | None = None) -> ContactRow:
+                   expected_version: int | None = None) -> Written[ContactRow]:
         """Moves a held contact to open or pending (waiting on the customer), or reopens it."""
         with self._db.write() as s:
             agent = agent_by_login(s, agent_login)
@@ -268,7 +272,7 @@ class InboxService:
             self._touch(s, contact, now)
             kind = ContactEventKind.REOPENED if reopening else ContactEventKind.STATUS
             self._event(s, contact_id, kind, agent.id, now, status.value)
-            return load_contact_row(s, contact_id)
+            return _written(s, load_contact_row(s, contact_id))
 
     # -- helpers ---------------------------------------------------------
     def _contact(self, s: Session, contact_id: int) -> Contact:
@@ -322,6 +326,11 @@ class InboxService:
         s.flush()
         changes.record(s, "message", message.id, "insert")
         return message
+
+
+def _written(s: Session, value: T) -> Written[T]:
+    """``value`` with the change set of ``s``'s transaction (complete once it commits)."""
+    return Written(value, changes.collector(s))
 
 
 def _clean_body(body: str) -> str:

@@ -123,7 +123,7 @@ def test_a_change_replaces_the_row_in_place(qtbot: QtBot, world: World, jobs: Jo
     model.set_query(InboxQuery())
     _loaded(qtbot, model, jobs)
     before = _ids(model)
-    row = world.services.inbox.claim(world.contacts[1].id, "kenji")
+    row = world.services.inbox.claim(world.contacts[1].id, "kenji").value
     model.apply_rows([row])
     assert _ids(model) == before
     assert model.index(1, Column.ASSIGNEE).data() == "佐藤 健二"

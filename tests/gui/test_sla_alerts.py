@@ -76,7 +76,7 @@ def test_a_pending_contact_reads_paused(world: World, clock: ManualClock) -> Non
 
     contact = world.contacts[1]
     world.services.inbox.claim(contact.id, "kenji")
-    row = world.services.inbox.set_status(contact.id, "kenji", ContactStatus.PENDING)
+    row = world.services.inbox.set_status(contact.id, "kenji", ContactStatus.PENDING).value
     reading = timefmt.sla(row, clock.now())
     assert reading.text == "paused" and reading.state == timefmt.SlaState.NONE
     assert "stopped" in reading.detail
@@ -110,7 +110,7 @@ def test_a_notice_that_could_not_be_written_is_retried_later(
     from ui.sla_alerts import RETRY_AFTER
 
     lost_card = world.contacts[0]
-    row = world.services.inbox.claim(lost_card.id, "emma")
+    row = world.services.inbox.claim(lost_card.id, "emma").value
     monitor = world.services.monitor
     real_claim = monitor.claim_breach_notice
     calls: list[int] = []

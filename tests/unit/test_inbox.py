@@ -55,9 +55,9 @@ def test_keyset_paging_visits_every_row_once(db: Database, clock: ManualClock) -
 def test_claim_conflict_names_the_owner(db: Database, clock: ManualClock) -> None:
     w = small_world(db, clock)
     cid = w.contacts[0].id
-    row = w.services.inbox.claim(cid, "emma")
+    row = w.services.inbox.claim(cid, "emma").value
     assert row.assignee_login == "emma" and row.status == ContactStatus.OPEN
-    assert w.services.inbox.claim(cid, "emma").assignee_login == "emma"  # idempotent
+    assert w.services.inbox.claim(cid, "emma").value.assignee_login == "emma"  # idempotent
     with pytest.raises(ClaimConflict) as info:
         w.services.inbox.claim(cid, "kenji")
     assert info.value.owner_login == "emma" and "Emma Clarke" in info.value.message
@@ -75,12 +75,12 @@ def test_reply_sets_first_response_and_resolve(db: Database, clock: ManualClock)
     w = small_world(db, clock)
     cid = w.contacts[1].id
     clock.advance(30)
-    msg = w.services.inbox.reply(cid, "kenji", "ご連絡ありがとうございます。")
+    msg = w.services.inbox.reply(cid, "kenji", "ご連絡ありがとうございます。").value.message
     assert msg.kind == MessageKind.OUTBOUND and msg.author == "佐藤 健二"
     row = w.services.inbox.get(cid)
     assert row.first_response_at == clock.now() and row.assignee_login == "kenji"
     clock.advance(120)  # the note must sort after the reply; equal times have no order
-    resolved = w.services.inbox.resolve(cid, "kenji", "solved", note="説明済み")
+    resolved = w.services.inbox.resolve(cid, "kenji", "solved", note="説明済み").value
     assert resolved.status == ContactStatus.RESOLVED and resolved.resolved_at == clock.now()
     detail = w.services.inbox.detail(cid)
     assert detail.disposition == "Solved"
@@ -105,14 +105,15 @@ def test_idempotent_reply_is_applied_once(db: Database, clock: ManualClock) -> N
     cid = w.contacts[0].id
     first = w.services.inbox.reply(cid, "emma", "On it", idempotency_key="k-1")
     again = w.services.inbox.reply(cid, "emma", "On it", idempotency_key="k-1")
-    assert first.id == again.id
+    assert first.value.message.id == again.value.message.id
+    assert first.changes and not again.changes  # the replay changed nothing
     assert sum(m.body == "On it" for m in w.services.inbox.detail(cid).messages) == 1
 
 
 def test_stale_version_is_detected(db: Database, clock: ManualClock) -> None:
     w = small_world(db, clock)
     cid = w.contacts[0].id
-    seen = w.services.inbox.claim(cid, "emma").version
+    seen = w.services.inbox.claim(cid, "emma").value.version
     w.services.inbox.add_note(cid, "sara", "Customer called twice")
     with pytest.raises(StaleContact):
         w.services.inbox.reply(cid, "emma", "Hi", expected_version=seen)
@@ -122,9 +123,9 @@ def test_transfer_to_queue_and_agent(db: Database, clock: ManualClock) -> None:
     w = small_world(db, clock)
     cid = w.contacts[0].id
     w.services.inbox.claim(cid, "emma")
-    row = w.services.inbox.transfer(cid, "emma", to_queue="Loans", note="Loan question")
+    row = w.services.inbox.transfer(cid, "emma", to_queue="Loans", note="Loan question").value
     assert row.queue_name == "Loans" and row.assignee_id is None
-    row = w.services.inbox.transfer(cid, "sara", to_agent="kenji")
+    row = w.services.inbox.transfer(cid, "sara", to_agent="kenji").value
     assert row.assignee_login == "kenji"
     with pytest.raises(ValidationError):
         w.services.inbox.transfer(cid, "kenji")
@@ -141,11 +142,11 @@ def test_bad_bodies_change_nothing(db: Database, clock: ManualClock) -> None:
 
 def test_next_best_takes_most_urgent(db: Database, clock: ManualClock) -> None:
     w = small_world(db, clock)
-    first = w.services.inbox.next_best("emma")
+    first = w.services.inbox.next_best("emma").value
     assert first is not None and first.subject == "Lost card" and first.assignee_login == "emma"
-    second = w.services.inbox.next_best("kenji")
+    second = w.services.inbox.next_best("kenji").value
     assert second is not None and second.id != first.id
-    assert w.services.inbox.next_best("sara") is None  # works no queues
+    assert w.services.inbox.next_best("sara").value is None  # works no queues
 
 
 def test_next_best_honours_the_queues_routing_priority(db: Database, clock: ManualClock) -> None:
@@ -157,10 +158,10 @@ def test_next_best_honours_the_queues_routing_priority(db: Database, clock: Manu
     for row in sv.inbox.list(InboxFilter(statuses=(ContactStatus.NEW,))).rows:
         if row.id not in (older.id, newer.id):
             sv.inbox.claim(row.id, "sara")  # out of the way: only the two compete
-    assert sv.inbox.next_best("emma").id == older.id  # type: ignore[union-attr]
+    assert sv.inbox.next_best("emma").value.id == older.id  # type: ignore[union-attr]
     sv.inbox.release(older.id, "emma")
     sv.sla.configure_queue("Loans", priority=int(Priority.URGENT))
-    assert sv.inbox.next_best("emma").id == newer.id  # type: ignore[union-attr]
+    assert sv.inbox.next_best("emma").value.id == newer.id  # type: ignore[union-attr]
 
 
 def test_every_write_lands_in_the_change_log(db: Database, clock: ManualClock) -> None:

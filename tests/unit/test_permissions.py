@@ -150,8 +150,8 @@ def test_an_agent_acts_only_as_themself(world: World) -> None:
     with pytest.raises(NotPermitted, match="only as themself"):
         _as(world, "emma").inbox.claim(contact, "kenji")
     assert world.services.inbox.get(contact).assignee_login is None
-    assert _as(world, "emma").inbox.claim(contact, "emma").assignee_login == "emma"
-    assert _as(world, "sara").inbox.release(contact, "emma").assignee_login is None
+    assert _as(world, "emma").inbox.claim(contact, "emma").value.assignee_login == "emma"
+    assert _as(world, "sara").inbox.release(contact, "emma").value.assignee_login is None
 
 
 def test_acting_for_another_agent_is_audited_as_such(world: World) -> None:

@@ -144,10 +144,10 @@ def test_pending_pauses_the_clock_in_business_time(db: Database, clock: ManualCl
     assert row.resolution_due == jst(24, 11)  # Fri 2 h + Tue 2 h
     sv.inbox.claim(row.id, "emma")
     clock.set(jst(20, 17))
-    paused = sv.inbox.set_status(row.id, "emma", ContactStatus.PENDING)
+    paused = sv.inbox.set_status(row.id, "emma", ContactStatus.PENDING).value
     assert paused.resolution_due is None and paused.first_response_due is None
     clock.set(jst(24, 10))  # paused for Fri 1 h + Tue 1 h of business time
-    resumed = sv.inbox.set_status(row.id, "emma", ContactStatus.OPEN)
+    resumed = sv.inbox.set_status(row.id, "emma", ContactStatus.OPEN).value
     assert resumed.resolution_due == jst(24, 13)
     # 1 h target + 2 h paused = 3 h from Fri 16:00: Fri 2 h, Tue 09:00 + 1 h.
     assert resumed.first_response_due == jst(24, 10)
@@ -162,7 +162,7 @@ def test_first_response_due_is_kept_once_answered(db: Database, clock: ManualClo
     sv.inbox.reply(row.id, "emma", "Looking into it")  # late by 30 min
     sv.inbox.set_status(row.id, "emma", ContactStatus.PENDING)
     clock.set(jst(24, 15))
-    after = sv.inbox.set_status(row.id, "emma", ContactStatus.OPEN)
+    after = sv.inbox.set_status(row.id, "emma", ContactStatus.OPEN).value
     assert after.first_response_due == jst(24, 11)
     assert after.resolution_due == jst(24, 14) + timedelta(hours=3, minutes=30)
 

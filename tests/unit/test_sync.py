@@ -72,7 +72,7 @@ def collector(world: World, db_url: str, db: Database) -> Iterator[Collector]:
 def test_a_change_on_one_workstation_arrives_on_another(
         world: World, db: Database, clock: ManualClock, collector: Collector) -> None:
     sv = services_for(db, clock)
-    note = sv.inbox.add_note(world.contacts[0].id, "emma", "called back, no answer")
+    note = sv.inbox.add_note(world.contacts[0].id, "emma", "called back, no answer").value.message
     collector.wait_for(lambda: str(note.id) in collector.messages(), "the note")
     sv.inbox.claim(world.contacts[1].id, "kenji")
     collector.wait_for(lambda: any(c.entity == "contact" and c.entity_id == str(world.contacts[1].id)
@@ -110,12 +110,13 @@ def test_the_follower_survives_its_connection_being_cut(
     if not db.is_postgres:
         pytest.skip("cutting a server connection needs PostgreSQL")
     sv = services_for(db, clock)
-    first = sv.inbox.add_note(world.contacts[0].id, "emma", "before the cut")
+    first = sv.inbox.add_note(world.contacts[0].id, "emma", "before the cut").value.message
     collector.wait_for(lambda: str(first.id) in collector.messages(), "the first note")
     with db.write() as s:  # what a network drop does to the listening connection
         s.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE query LIKE 'LISTEN%' AND datname = current_database()"))
-    during = [sv.inbox.add_note(world.contacts[0].id, "emma", f"during the cut {i}") for i in range(3)]
+    during = [sv.inbox.add_note(world.contacts[0].id, "emma", f"during the cut {i}").value.message
+              for i in range(3)]
     wanted = {str(n.id) for n in during}
     collector.wait_for(lambda: wanted <= collector.messages(), "the notes written during the cut")
     assert collector.connection[:3] == [True, False, True]
@@ -144,7 +145,8 @@ def test_watch_in_another_process_prints_each_change_once(
     with db.read() as s:
         start = changes.last_seq(s)
     sv = services_for(db, clock)
-    notes = [sv.inbox.add_note(world.contacts[2].id, "kenji", f"note {i}") for i in range(3)]
+    notes = [sv.inbox.add_note(world.contacts[2].id, "kenji", f"note {i}").value.message
+             for i in range(3)]
     with db.read() as s:
         written = [(c.seq, c.entity, c.entity_id) for c in changes.since(s, start)]
     watcher = _cli(db_url, "watch", "--from-seq", str(start), "--count", str(len(written)))
@@ -168,7 +170,7 @@ def test_watch_prints_a_change_made_after_it_started(
         assert watcher.stderr is not None and watcher.stdout is not None
         out, err = _line_reader(watcher.stdout), _line_reader(watcher.stderr)
         assert "watching" in err.get(timeout=WAIT_S)
-        note = services_for(db, clock).inbox.add_note(world.contacts[2].id, "kenji", "live")
+        note = services_for(db, clock).inbox.add_note(world.contacts[2].id, "kenji", "live").value.message
         line = json.loads(out.get(timeout=WAIT_S))
         while line["entity"] != "message":
             line = json.loads(out.get(timeout=WAIT_S))

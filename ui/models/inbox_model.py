@@ -220,7 +220,8 @@ class InboxModel(QAbstractTableModel):
         last = len(Column) - 1
         for row in rows:
             i = self._index.get(row.id)
-            if i is not None and self._rows[i] != row:
+            # A row read before this window's own write must not undo what it applied.
+            if i is not None and self._rows[i] != row and row.version >= self._rows[i].version:
                 self._rows[i] = row
                 self.dataChanged.emit(self.index(i, 0), self.index(i, last))
 

@@ -1,11 +1,14 @@
 """The centre of the window: the selected contact's customer, thread and reply composer.
 
 Switching contacts parks the typed text as that contact's draft and brings
-back the draft of the contact opened, so nothing typed is ever lost.
+back the draft of the contact opened, so nothing typed is ever lost. After
+this window's own write the pane applies what the write returned instead of
+reading the contact again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Collection, Sequence
 
@@ -13,7 +16,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from console.domain import ContactDetail
+from console.domain import ChangeSet, ContactDetail, ContactRow, MessageInfo
 from console.sync.outbox import OutboxEntry
 from ui.context import Workbench
 from ui.drafts import Drafts
@@ -119,9 +122,36 @@ class ConversationPane(QWidget):
         if self._contact_id in contact_ids:
             self.reload()
 
+    def apply_write(self, row: ContactRow, changes: ChangeSet, message: MessageInfo | None = None,
+                    *, disposition: str | None = None) -> None:
+        """Shows what this window's own write left: the contact's row and its new message.
+
+        Reads the contact again only when the write added messages the pane
+        was not given (a transfer's or resolution's note), or when the contact
+        is still loading.
+        """
+        if row.id != self._contact_id:
+            return
+        detail = self._detail
+        if detail is None or detail.contact.id != row.id:
+            self.reload()  # the load on its way may have started before the write
+            return
+        known = {m.id for m in detail.messages}
+        added = () if message is None or message.id in known else (message,)
+        if changes.ids("message") - known - {m.id for m in added}:
+            self.reload()
+            return
+        messages = tuple(sorted(detail.messages + added, key=lambda m: (m.created_at, m.id)))
+        self._show(row.id, dataclasses.replace(detail, contact=row, messages=messages,
+                                               disposition=disposition or detail.disposition))
+
     def _show(self, contact_id: int, detail: ContactDetail) -> None:
         if contact_id != self._contact_id:
             return
+        shown = self._detail
+        if shown is not None and shown.contact.id == contact_id and (
+                detail.contact.version < shown.contact.version):
+            return  # read before this window's own write, which is already on screen
         self._detail = detail
         self.header.show_detail(detail)
         self._show_thread()

@@ -223,7 +223,7 @@ class WallboardWindow(QMainWindow):
         self.bench.jobs.write(
             self.bench.door.inbox.transfer, contact_id, self.bench.agent.login,
             to_queue=req.to_queue, to_agent=req.to_agent, note=req.note,
-            on_success=lambda row: self._done(f"Contact {row.id} moved.", dialog),
+            on_success=lambda w: self._done(f"Contact {w.value.id} moved.", dialog),
             on_failure=lambda exc: self._refused(exc, dialog))
 
     def change_priority_selected(self) -> None:
