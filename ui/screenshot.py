@@ -62,10 +62,11 @@ def _shoot(services: Services, out: Path, size: tuple[int, int], agent_login: st
             window.agent_state.request(AgentState.AVAILABLE)
         fill(window)
         if demo:  # the agent takes the contact, as they would before replying
-            window.commands.claim.trigger()
-            wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the claim")
+            claim(window)
             window.inbox.table.setFocus()
-        wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the last updates")
+        # Not "no job pending": the change feed keeps starting reads, so that
+        # holds only now and then. Settled means every pane shows its result.
+        wait_until(lambda: settled(window), TIMEOUT_S, "the last updates")
         window.tick()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out)):
@@ -95,6 +96,40 @@ def fill(window: MainWindow) -> None:
             break
     window.kb.view.clearFocus()
     window.tick()
+
+
+def claim(window: MainWindow) -> None:
+    """Claims the contact on screen and waits until the change feed has seen the claim.
+
+    The feed's echo of the claim reloads the conversation and the history, so
+    a picture taken before it arrives could show them empty or reloading.
+    """
+    from ui.change_feed import read_last_seq
+
+    window.commands.claim.trigger()
+    wait_until(lambda: _is_mine(window) and window.bench.jobs.writes_pending == 0, TIMEOUT_S,
+               "the claim")
+    end_of_log: list[int] = []  # read after the claim committed, so it covers the claim
+    window.bench.jobs.read(read_last_seq, window.bench.services.db, on_success=end_of_log.append)
+    wait_until(lambda: bool(end_of_log) and (window.feed.last_seq or 0) >= end_of_log[0],
+               TIMEOUT_S, "the change feed to see the claim")
+
+
+def settled(window: MainWindow) -> bool:
+    """Whether every pane shows the result of its last load and no write is on its way."""
+    detail = window.conversation.detail
+    if detail is None or detail.contact.id != window.conversation.contact_id:
+        return False
+    customer_id = detail.customer.id if detail.customer else None
+    history = window.history.model
+    return (window.bench.jobs.writes_pending == 0 and not window.inbox.model.loading
+            and history.customer_id == customer_id and not history.loading
+            and window.scripts.model.rowCount() > 0)
+
+
+def _is_mine(window: MainWindow) -> bool:
+    detail = window.conversation.detail
+    return detail is not None and detail.contact.assignee_login == window.bench.agent.login
 
 
 def _pick_contact(window: MainWindow) -> int:
