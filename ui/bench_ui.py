@@ -55,7 +55,7 @@ def prepare(url: str, contacts: int, articles: int) -> dict[str, Any]:
         services.close()
 
 
-def _child(url: str, agent: str | None, *, full: bool, samples: int) -> tuple[float, list[dict]]:
+def _child(url: str, agent: str | None, *, full: bool, samples: int) -> tuple[float, list[dict[str, Any]]]:
     """Runs one child; returns its launch time and its JSON lines."""
     command = [sys.executable, "-m", "ui.bench_child", "--db", url, "--samples", str(samples)]
     command += ["--agent", agent] if agent else []

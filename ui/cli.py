@@ -19,9 +19,10 @@ from console.demo.reference import DEMO_PASSWORD
 
 if TYPE_CHECKING:
     from console.app import Services
+    from console.demo import DemoScale
 
 DEFAULT_SIZE = "1600x1000"
-DEMO_SCALE = {"customers": 5_000, "contacts": 20_000, "articles": 2_000}
+DEMO_SCALE: DemoScale = {"customers": 5_000, "contacts": 20_000, "articles": 2_000}
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -215,7 +215,7 @@ class Jobs(QObject):
             if job.on_success is not None:
                 job.on_success(result)
         elif job.on_failure is not None:
-            job.on_failure(error)  # type: ignore[arg-type]
+            job.on_failure(error)
         else:
             self.known_error.emit(error)
 

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from console.app import Services, open_services
+from console.demo import DemoScale
 from console.domain import AgentState
 from console.text import has_cjk
 from ui.main_window import MainWindow
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_S = 30.0
 KB_QUERIES = ("card", "password", "カード", "口座")
-DEMO_SIZE = {"customers": 1500, "contacts": 6000, "articles": 300}
+DEMO_SIZE: DemoScale = {"customers": 1500, "contacts": 6000, "articles": 300}
 
 
 def seed_demo(services: Services) -> None:
@@ -90,7 +91,7 @@ def fill(window: MainWindow) -> None:
     for query in KB_QUERIES:
         window.kb.search.setText(query)
         window.kb.search_now()
-        wait_until(lambda q=query: window.kb.status.text() != "Searching…", TIMEOUT_S,
+        wait_until(lambda: window.kb.status.text() != "Searching…", TIMEOUT_S,
                    f"KB results for {query!r}")
         if window.kb.model.rowCount():
             break

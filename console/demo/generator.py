@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from sqlalchemy import Connection, func, select
 
@@ -37,6 +38,14 @@ from console.store.models import (
 
 Progress = Callable[[str], None]
 _REPORT_EVERY = 100_000
+
+
+class DemoScale(TypedDict):
+    """How big a demo to build: ``generate(db, now=..., **scale)``."""
+
+    customers: int
+    contacts: int
+    articles: int
 
 
 @dataclass(frozen=True)
