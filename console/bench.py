@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from console.app import Services, build_services
 from console.clock import ManualClock
 from console.config import Settings
-from console.demo import generate, samples
+from console.demo import database_scale, generate, samples
 from console.demo.rawsql import RawQueries
 from console.domain import Channel
 from console.errors import ValidationError
@@ -38,7 +38,7 @@ from console.services.inbox_query import InboxFilter
 from console.services.kb import KbService
 from console.store.db import Database
 from console.store.migrate import ensure_schema
-from console.store.models import Contact, Customer, KbArticle
+from console.store.models import Contact
 
 BENCH_NOW = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # a Friday, 10:30 in Tokyo
 MAX_RATIO = 3.0
@@ -153,16 +153,6 @@ def _prepare(db: Database, customers: int, contacts: int, articles: int, seed: i
     with db.read() as s:
         newest = s.execute(select(func.max(Contact.created_at))).scalar()
     return (newest or BENCH_NOW) + timedelta(minutes=1), 0.0, True
-
-
-def database_scale(db: Database) -> dict[str, int]:
-    """How many customers, contacts and articles the database holds."""
-    with db.read() as s:
-        def count(model: Any) -> int:
-            return int(s.execute(select(func.count()).select_from(model)).scalar_one())
-
-        return {"customers": count(Customer), "contacts": count(Contact),
-                "articles": count(KbArticle)}
 
 
 def _machine(db: Database) -> dict[str, Any]:

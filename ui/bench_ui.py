@@ -39,7 +39,7 @@ def prepare(url: str, contacts: int, articles: int) -> dict[str, Any]:
     """Fills an empty database with demo data; returns its scale and the build time."""
     from console.app import open_services
     from console.bench import BENCH_NOW
-    from console.bench import database_scale as scale_of
+    from console.demo import database_scale as scale_of
     from console.demo import generate
 
     services = open_services(url)

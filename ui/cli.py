@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _seed_demo(services: Services) -> None:
     """Fills an empty database with a demo contact centre; leaves a used one alone."""
-    from console.bench import database_scale as scale_of
+    from console.demo import database_scale as scale_of
     from console.demo import generate
 
     if scale_of(services.db)["contacts"]:
