@@ -30,9 +30,8 @@ from sqlalchemy import func, select
 from console.app import Services, build_services
 from console.clock import ManualClock
 from console.config import Settings
-from console.demo import generate, samples
+from console.demo import database_scale, generate, samples
 from console.demo.rawsql import RawQueries
-from console.demo.seed import database_scale
 from console.domain import Channel
 from console.errors import ValidationError
 from console.services.inbox_query import InboxFilter

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sized
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 
 from ui.main_window import MainWindow
+from ui.panes.history_pane import HistoryPane
 from ui.panes.kb_pane import DEBOUNCE_MS
 from ui.waiting import wait_until
 
@@ -62,9 +65,8 @@ def _select_to_history(window: MainWindow, samples: int) -> list[float]:
         wait_until(lambda: jobs.pending == 0, TIMEOUT_S, "idle")
         started = time.perf_counter()
         window.inbox.select_contact(contact_id)
-        wait_until(lambda c=customer_id: history.model.customer_id == c
-                   and not history.model.loading and history.model.rowCount() > 0,
-                   TIMEOUT_S, "the history", signals=[history.model.page_loaded])
+        wait_until(partial(_history_shown, history, customer_id), TIMEOUT_S, "the history",
+                   signals=[history.model.page_loaded])
         history.view.viewport().repaint()  # the agent sees it only once it is painted
         timings.append(time.perf_counter() - started)
     return timings
@@ -82,17 +84,26 @@ def _keystroke_to_results(window: MainWindow, samples: int) -> tuple[list[float]
         before = len(shown)
         started = time.perf_counter()
         _type(kb.search, query[-1])
-        wait_until(lambda b=before: len(shown) > b, TIMEOUT_S, f"KB results for {query!r}",
+        wait_until(partial(_more_than, shown, before), TIMEOUT_S, f"KB results for {query!r}",
                    signals=[kb.results_shown])
         kb.view.viewport().repaint()
         total.append(time.perf_counter() - started)
     return total, shown[-len(total):] if total else []
 
 
+def _history_shown(history: HistoryPane, customer_id: int) -> bool:
+    model = history.model
+    return model.customer_id == customer_id and not model.loading and model.rowCount() > 0
+
+
+def _more_than(items: Sized, count: int) -> bool:
+    return len(items) > count
+
+
 def _type(widget: Any, text: str) -> None:
     """One keystroke: a key press for ASCII, an input-method commit for Japanese."""
     if text.isascii():
-        QTest.keyClick(widget, text, Qt.KeyboardModifier.NoModifier)
+        QTest.keyClicks(widget, text)
         return
     event = QInputMethodEvent()
     event.setCommitString(text)

@@ -38,8 +38,8 @@ def default_url(contacts: int) -> str:
 def prepare(url: str, contacts: int, articles: int) -> dict[str, Any]:
     """Fills an empty database with demo data; returns its scale and the build time."""
     from console.app import open_services
+    from console.demo import database_scale as scale_of
     from console.demo import generate
-    from console.demo.seed import database_scale as scale_of
     from tools.bench import BENCH_NOW
 
     services = open_services(url)
@@ -55,7 +55,7 @@ def prepare(url: str, contacts: int, articles: int) -> dict[str, Any]:
         services.close()
 
 
-def _child(url: str, agent: str | None, *, full: bool, samples: int) -> tuple[float, list[dict]]:
+def _child(url: str, agent: str | None, *, full: bool, samples: int) -> tuple[float, list[dict[str, Any]]]:
     """Runs one child; returns its launch time and its JSON lines."""
     command = [sys.executable, "-m", "tools.bench_child", "--db", url, "--samples", str(samples)]
     command += ["--agent", agent] if agent else []

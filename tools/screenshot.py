@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from console.app import Services, open_services
+from console.demo import DemoScale
 from console.domain import AgentState
 from console.errors import ValidationError
 from console.security.guard import Door
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_S = 30.0
 KB_QUERIES = ("card", "password", "カード", "口座")
-DEMO_SIZE = {"customers": 1500, "contacts": 6000, "articles": 300}
+DEMO_SIZE: DemoScale = {"customers": 1500, "contacts": 6000, "articles": 300}
 
 
 def seed_demo(services: Services) -> None:
@@ -86,10 +87,11 @@ def _shoot(services: Services, door: Door | None, out: Path, size: tuple[int, in
             window.agent_state.request(AgentState.AVAILABLE)
         fill(window)
         if demo:  # the agent takes the contact, as they would before replying
-            window.commands.claim.trigger()
-            wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the claim")
+            claim(window)
             window.inbox.table.setFocus()
-        wait_until(lambda: window.bench.jobs.pending == 0, TIMEOUT_S, "the last updates")
+        # Not "no job pending": the change feed keeps starting reads, so that
+        # holds only now and then. Settled means every pane shows its result.
+        wait_until(lambda: settled(window), TIMEOUT_S, "the last updates")
         window.tick()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out)):
@@ -113,12 +115,44 @@ def fill(window: MainWindow) -> None:
     for query in KB_QUERIES:
         window.kb.search.setText(query)
         window.kb.search_now()
-        wait_until(lambda q=query: window.kb.status.text() != "Searching…", TIMEOUT_S,
+        wait_until(lambda: window.kb.status.text() != "Searching…", TIMEOUT_S,
                    f"KB results for {query!r}")
         if window.kb.model.rowCount():
             break
     window.kb.view.clearFocus()
     window.tick()
+
+
+def claim(window: MainWindow) -> None:
+    """Claims the contact on screen and waits until the change feed has seen the claim.
+
+    The feed's echo of the claim reloads the conversation and the history, so
+    a picture taken before it arrives could show them empty or reloading.
+    """
+    window.commands.claim.trigger()
+    wait_until(lambda: _is_mine(window) and window.bench.jobs.writes_pending == 0, TIMEOUT_S,
+               "the claim")
+    end_of_log: list[int] = []  # read after the claim committed, so it covers the claim
+    window.bench.jobs.read(window.bench.door.changes.last_seq, on_success=end_of_log.append)
+    wait_until(lambda: bool(end_of_log) and (window.feed.last_seq or 0) >= end_of_log[0],
+               TIMEOUT_S, "the change feed to see the claim")
+
+
+def settled(window: MainWindow) -> bool:
+    """Whether every pane shows the result of its last load and no write is on its way."""
+    detail = window.conversation.detail
+    if detail is None or detail.contact.id != window.conversation.contact_id:
+        return False
+    customer_id = detail.customer.id if detail.customer else None
+    history = window.history.model
+    return (window.bench.jobs.writes_pending == 0 and not window.inbox.model.loading
+            and history.customer_id == customer_id and not history.loading
+            and window.scripts.model.rowCount() > 0)
+
+
+def _is_mine(window: MainWindow) -> bool:
+    detail = window.conversation.detail
+    return detail is not None and detail.contact.assignee_login == window.bench.agent.login
 
 
 def _pick_contact(window: MainWindow) -> int:

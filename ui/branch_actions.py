@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -73,7 +73,7 @@ class CounterActions(QGroupBox):
         self.last_complaint = None
         self.setEnabled(customer_id is not None)
         tomorrow = (self._now() + timedelta(days=1)).astimezone()
-        start = QDateTime(tomorrow.date(), QTime(10, 0))
+        start = QDateTime(QDate(tomorrow.year, tomorrow.month, tomorrow.day), QTime(10, 0))
         self.when.setDateTime(start)
         if teams is not None:
             self.escalate_to.clear()
@@ -82,7 +82,7 @@ class CounterActions(QGroupBox):
             field.clear()
 
     def book(self) -> None:
-        starts = self.when.dateTime().toPython().astimezone().astimezone(UTC)
+        starts = datetime.fromtimestamp(self.when.dateTime().toMSecsSinceEpoch() / 1000, UTC)
         self._request("book_appointment", starts, purpose=self.purpose.text())
 
     def complain(self) -> None:

@@ -122,8 +122,8 @@ class BranchLookupPane(QWidget):
         self.error.setWordWrap(True)
         self.full_number = QLabel(self)
         self.full_number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.actions = CounterActions(lambda: datetime.now(UTC), self)
-        self.actions.requested.connect(self._counter_request)
+        self.counter_actions = CounterActions(lambda: datetime.now(UTC), self)
+        self.counter_actions.requested.connect(self._counter_request)
         self.results.verticalHeader().hide()
         self.results.horizontalHeader().setStretchLastSection(True)
         self._layout(self._checklist())
@@ -162,7 +162,7 @@ class BranchLookupPane(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.card_view, 1)
         right.addWidget(checklist)
-        right.addWidget(self.actions)
+        right.addWidget(self.counter_actions)
         box = QHBoxLayout(self)
         box.addLayout(left, 2)
         box.addLayout(right, 3)
@@ -209,7 +209,7 @@ class BranchLookupPane(QWidget):
         for widget in (self.query, self.answer_dob, self.answer_phone, self.answer_email):
             widget.clear()
         self.card_view.clear()
-        self.actions.show_customer(None)
+        self.counter_actions.show_customer(None)
         self.full_number.clear()
         self.account.clear()
         self.error.clear()
@@ -222,16 +222,16 @@ class BranchLookupPane(QWidget):
 
     def _counter_done(self, operation: str, result: Any) -> None:
         if operation == "record_complaint":
-            self.actions.last_complaint = result.id
+            self.counter_actions.last_complaint = result.id
         self.error.setText(_DONE.get(operation, "Done."))
         if self.card is not None:
-            kept = self.actions.last_complaint
+            kept = self.counter_actions.last_complaint
             self.open_card(self.card.id)  # the card shows what changed
-            self.actions.last_complaint = kept
+            self.counter_actions.last_complaint = kept
 
     def _show_card(self, card: CustomerCard) -> None:
         if self.card is None or self.card.id != card.id:
-            self.actions.show_customer(card.id)
+            self.counter_actions.show_customer(card.id)
         self.card = card
         self.card_view.setPlainText(card_text(card))
         self.account.clear()

@@ -215,7 +215,7 @@ class Jobs(QObject):
             if job.on_success is not None:
                 job.on_success(result)
         elif job.on_failure is not None:
-            job.on_failure(error)  # type: ignore[arg-type]
+            job.on_failure(error)
         else:
             self.known_error.emit(error)
 
@@ -236,6 +236,21 @@ class Jobs(QObject):
     def pending(self) -> int:
         """How many submitted jobs have not been delivered yet."""
         return len(self._in_flight)
+
+    @property
+    def writes_pending(self) -> int:
+        """How many writes have not been delivered yet (the change feed only ever reads)."""
+        return sum(1 for job in self._in_flight if job.lane == "write")
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``shutdown()`` was called: no new work is accepted."""
+        return self._closed
+
+    @property
+    def pools(self) -> dict[str, QThreadPool]:
+        """The thread pool of each lane ("read", "write"), for leak checks in tests."""
+        return {"read": self._reads, "write": self._writes}
 
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Waits for every job and delivers their outcomes; False on timeout."""

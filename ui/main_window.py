@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         self.presence.others_changed.connect(self.conversation.presence.show_others)
         self.conversation.composer.text_edited.connect(self.presence.composing)
         self.offline.changed.connect(self._show_kept)
-        self.conversation.thread.anchorClicked.connect(self._thread_link)
+        self.conversation.thread_view.anchorClicked.connect(self._thread_link)
         self.offline.replayed.connect(self._replayed)
         jobs.connection_changed.connect(self._connection_changed)
         self.directory.loaded.connect(self._reference_loaded)

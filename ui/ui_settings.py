@@ -41,7 +41,7 @@ class UiSettings:
 
     def _upgrade(self) -> None:
         """Brings older layouts of the file up to VERSION (none yet)."""
-        stored = int(self._qs.value("version", VERSION))
+        stored = int(str(self._qs.value("version", VERSION)))  # an ini file gives back text
         if stored > VERSION:
             log.warning("%s was written by a newer Switchboard (v%s); using defaults",
                         self.path, stored)

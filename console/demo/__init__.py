@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from console.demo.generator import DemoReport, generate
+from console.demo.generator import DemoReport, DemoScale, database_scale, generate
 
-__all__ = ["DemoReport", "generate"]
+__all__ = ["DemoReport", "DemoScale", "database_scale", "generate"]

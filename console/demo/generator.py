@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from sqlalchemy import Connection, func, select
 
@@ -32,11 +33,30 @@ from console.store.models import (
     Customer,
     CustomerEmail,
     CustomerPhone,
+    KbArticle,
     Message,
 )
 
 Progress = Callable[[str], None]
 _REPORT_EVERY = 100_000
+
+
+class DemoScale(TypedDict):
+    """How big a demo to build: ``generate(db, now=..., **scale)``."""
+
+    customers: int
+    contacts: int
+    articles: int
+
+
+def database_scale(db: Database) -> DemoScale:
+    """How many customers, contacts and articles the database holds (0 contacts: empty)."""
+    with db.read() as session:
+        def count(model: type[Customer | Contact | KbArticle]) -> int:
+            return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+        return {"customers": count(Customer), "contacts": count(Contact),
+                "articles": count(KbArticle)}
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from console.app import Services
@@ -20,6 +20,7 @@ from console.services.templates import load_defaults
 from console.store.db import Database
 from tests.factories import World, small_world
 from tests.gui.benches import bench_for
+from tests.gui.leaks import leftover_work
 from ui.jobs import Jobs
 from ui.main_window import MainWindow
 from ui.ui_settings import UiSettings
@@ -100,7 +101,16 @@ def jobs(qapp: object) -> Iterator[Jobs]:
 
 
 @pytest.fixture(autouse=True)
-def _no_leaked_work(qapp: object) -> Iterator[None]:
-    """Fails a test that leaves work running on the global thread pool."""
+def _no_leaked_work(qapp: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fails a test that leaves a jobs helper open or a pool task running or queued."""
+    made: list[Jobs] = []  # held until the end, so one dropped without shutdown() is seen
+    init = Jobs.__init__
+
+    def recording_init(self: Jobs, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Jobs, "__init__", recording_init)
     yield
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    problems = leftover_work(made)
+    assert not problems, "\n".join(problems)

@@ -67,7 +67,7 @@ def test_a_network_cut_keeps_the_window_working_and_loses_nothing(
         action.trigger()
         qtbot.waitUntil(lambda: composer.text() == "", timeout=15_000)
     assert window.offline.waiting == 2
-    assert window.conversation.thread.toPlainText().count("Waiting to be sent") == 2
+    assert window.conversation.thread_view.toPlainText().count("Waiting to be sent") == 2
 
     proxy.restore()
     qtbot.waitUntil(lambda: window.offline.waiting == 0, timeout=30_000)
@@ -87,14 +87,14 @@ def test_a_refused_entry_keeps_its_text_until_the_agent_takes_it_back(
     window.offline.replay()
     qtbot.waitUntil(lambda: bool(window.offline.entries_for(contact.id))
                     and window.offline.entries_for(contact.id)[0].failed)
-    thread = window.conversation.thread.toPlainText()
+    thread = window.conversation.thread_view.toPlainText()
     assert "Not sent" in thread and "Your card has been unblocked." in thread
     assert "already claimed by 佐藤 健二" in thread
     key = window.offline.entries_for(contact.id)[0].key
-    window.conversation.thread.anchorClicked.emit(QUrl(TAKE_BACK + key))
+    window.conversation.thread_view.anchorClicked.emit(QUrl(TAKE_BACK + key))
     assert window.conversation.composer.text() == "Your card has been unblocked."
     assert window.offline.entries_for(contact.id) == []
-    assert "Not sent" not in window.conversation.thread.toPlainText()
+    assert "Not sent" not in window.conversation.thread_view.toPlainText()
 
 
 def test_a_resolution_and_a_state_change_made_offline_are_recorded_when_back(
@@ -116,7 +116,7 @@ def test_a_resolution_and_a_state_change_made_offline_are_recorded_when_back(
     dialog.note.setPlainText("Card replaced")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: window.offline.waiting == 1)
-    assert "Resolution (solved)" in window.conversation.thread.toPlainText()
+    assert "Resolution (solved)" in window.conversation.thread_view.toPlainText()
     window.commands.states[AgentState.BREAK].trigger()
     qtbot.waitUntil(lambda: window.offline.waiting == 2)
     assert window.state == AgentState.BREAK  # the agent's state stands while offline
@@ -149,4 +149,4 @@ def test_a_bug_during_replay_reaches_the_crash_handler_and_later_replays_still_r
     qtbot.waitUntil(lambda: window.offline.waiting == 0)
     [refused] = window.offline.entries_for(contact.id)
     assert refused.failed and refused.text == "typed while offline"
-    qtbot.waitUntil(lambda: "typed later" in window.conversation.thread.toPlainText())
+    qtbot.waitUntil(lambda: "typed later" in window.conversation.thread_view.toPlainText())

@@ -48,7 +48,7 @@ def test_after_a_reply_the_window_shows_what_a_fresh_read_shows(
     window.commands.send_reply.trigger()
     qtbot.waitUntil(lambda: window.banner.text == "Reply sent.")
     _settled(qtbot, window, world)
-    assert window.conversation.thread.toPlainText().count("We have frozen your card.") == 1
+    assert window.conversation.thread_view.toPlainText().count("We have frozen your card.") == 1
     assert window.conversation.detail == world.services.inbox.detail(contact.id)
     assert _shown_row(window, contact.id) == world.services.inbox.get(contact.id)
 
@@ -68,7 +68,7 @@ def test_a_resolution_with_a_note_shows_the_note_and_the_disposition(
     detail = window.conversation.detail
     assert detail == world.services.inbox.detail(contact.id)
     assert detail is not None and detail.disposition == "Solved"
-    assert window.conversation.thread.toPlainText().count("replacement ordered") == 1
+    assert window.conversation.thread_view.toPlainText().count("replacement ordered") == 1
 
 
 def test_a_change_from_elsewhere_during_an_own_write_still_arrives(qtbot: QtBot, world: World,

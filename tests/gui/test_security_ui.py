@@ -118,10 +118,10 @@ def test_an_agent_is_refused_in_the_pane(qtbot: QtBot, branch_world: World, jobs
 def test_counter_work_books_records_escalates_and_updates_after_the_check(
         qtbot: QtBot, branch_world: World, jobs: Jobs) -> None:
     pane = _pane(qtbot, branch_world, jobs, "bea")
-    assert not pane.actions.isEnabled()  # nobody chosen yet
+    assert not pane.counter_actions.isEnabled()  # nobody chosen yet
     pane.open_card(branch_world.alice)
-    qtbot.waitUntil(lambda: pane.card is not None and pane.actions.isEnabled())
-    actions = pane.actions
+    qtbot.waitUntil(lambda: pane.card is not None and pane.counter_actions.isEnabled())
+    actions = pane.counter_actions
     actions.purpose.setText("Mortgage consultation")
     actions.book()
     qtbot.waitUntil(lambda: pane.error.text() == "Appointment booked.")

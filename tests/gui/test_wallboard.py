@@ -36,6 +36,9 @@ def board(qtbot: QtBot, world: World, jobs: Jobs) -> Iterator[WallboardWindow]:
     with qtbot.waitSignal(window.refreshed, timeout=5000):
         window.start()
         feed.start()
+    # Changes count from the end of the log the feed read at start, so tests change
+    # things only once it has that starting point.
+    qtbot.waitUntil(lambda: feed.last_seq is not None, timeout=5000)
     yield window
     feed.stop()
     window.close()

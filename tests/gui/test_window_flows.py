@@ -60,7 +60,7 @@ def test_selecting_a_contact_fills_conversation_history_and_scripts(
     assert header.name.text() == "山田 太郎"
     assert header.kana.text() == "ヤマダ タロウ"
     assert "住宅ローンの相談" in header.subject.text()
-    assert "金利について教えてください" in window.conversation.thread.toPlainText()
+    assert "金利について教えてください" in window.conversation.thread_view.toPlainText()
     qtbot.waitUntil(lambda: window.history.model.rowCount() > 0)
     assert window.history.model.customer_id == world.yamada
     qtbot.waitUntil(lambda: window.scripts.model.rowCount() > 0)
@@ -129,7 +129,7 @@ def test_claim_reply_and_resolve(qtbot: QtBot, window: MainWindow, world: World)
     window.commands.send_reply.trigger()
     qtbot.waitUntil(lambda: composer.text() == "")
     qtbot.waitUntil(lambda: "We have frozen your card." in
-                    window.conversation.thread.toPlainText())
+                    window.conversation.thread_view.toPlainText())
     assert window.banner.text == "Reply sent."
     window.commands.resolve.trigger()
     dialog = window.flow.dialog
@@ -182,13 +182,13 @@ def test_a_reply_made_offline_is_kept_shown_and_sent_once_when_back(
     qtbot.waitUntil(lambda: window.offline.waiting == 1)
     assert "kept on this computer" in window.banner.text
     assert composer.text() == ""  # safe in the outbox, shown in the thread instead
-    assert "Waiting to be sent" in window.conversation.thread.toPlainText()
-    assert "Your new card is on its way." in window.conversation.thread.toPlainText()
+    assert "Waiting to be sent" in window.conversation.thread_view.toPlainText()
+    assert "Your new card is on its way." in window.conversation.thread_view.toPlainText()
     assert states[0] == Connection.RECONNECTING  # shown in the status bar
 
     reachable = True  # the next successful call (the change feed's) brings the outbox home
     qtbot.waitUntil(lambda: window.offline.waiting == 0, timeout=10_000)
-    qtbot.waitUntil(lambda: "Waiting to be sent" not in window.conversation.thread.toPlainText())
+    qtbot.waitUntil(lambda: "Waiting to be sent" not in window.conversation.thread_view.toPlainText())
     assert len(set(keys)) == 1 and keys[0] is not None  # every try is the same request
     bodies = [m.body for m in inbox.detail(contact.id).messages]
     assert bodies.count("Your new card is on its way.") == 1
@@ -208,7 +208,7 @@ def test_a_note_is_shown_as_internal(qtbot: QtBot, window: MainWindow, world: Wo
     _open(qtbot, window, world.contacts[1].id)
     window.conversation.composer.set_text("Customer prefers a call after 18:00.")
     window.commands.add_note.trigger()
-    qtbot.waitUntil(lambda: "Internal note" in window.conversation.thread.toPlainText())
+    qtbot.waitUntil(lambda: "Internal note" in window.conversation.thread_view.toPlainText())
     assert window.conversation.composer.text() == ""
 
 
@@ -355,7 +355,7 @@ def test_a_reply_on_a_stale_view_is_stopped_shown_and_sent_when_the_agent_decide
     window.commands.send_reply.trigger()
     qtbot.waitUntil(lambda: "changed by someone else" in window.banner.text)
     assert composer.text() == "We have cancelled your card."  # nothing lost
-    qtbot.waitUntil(lambda: "card found" in window.conversation.thread.toPlainText())
+    qtbot.waitUntil(lambda: "card found" in window.conversation.thread_view.toPlainText())
     window.commands.send_reply.trigger()  # read it, still wants to send: the agent decides
     qtbot.waitUntil(lambda: composer.text() == "")
     bodies = [m.body for m in world.services.inbox.detail(contact.id).messages]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,42 @@ def test_console_never_imports_qt_or_ui() -> None:
         if _imports(p) & set(FORBIDDEN_IN_CONSOLE)
     }
     assert offenders == {}
+
+
+def _lint_imports(*config: Path) -> subprocess.CompletedProcess[str]:
+    """Runs import-linter (the venv's ``lint-imports``) on the contracts in ``config``."""
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache", "--no-logo",
+               *map(str, config)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # it imports the root packages to find them
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_the_layer_contracts_hold() -> None:
+    """pyproject.toml's [tool.importlinter]: console under ui, store under services, tools on top."""
+    done = _lint_imports(ROOT / "pyproject.toml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_a_broken_contract_fails_the_check(tmp_path: Path) -> None:
+    config = tmp_path / "broken.toml"
+    config.write_text(BROKEN_CONTRACT, encoding="utf-8")
+    done = _lint_imports(config)
+    assert done.returncode != 0
+    assert "ui is not allowed to import console" in done.stdout
+
+
+BROKEN_CONTRACT = """
+[tool.importlinter]
+root_packages = ["console", "ui"]
+
+[[tool.importlinter.contracts]]
+name = "ui never imports console (false: it must)"
+type = "forbidden"
+source_modules = ["ui"]
+forbidden_modules = ["console"]
+"""
 
 
 def test_console_runs_without_qt_loaded() -> None:

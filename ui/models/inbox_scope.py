@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from console.domain import ACTIVE_STATUSES, Channel, ContactRow, ContactStatus
 from console.services.inbox_query import InboxFilter
@@ -83,6 +83,10 @@ def _statuses(choice: StatusChoice) -> tuple[ContactStatus, ...]:
     return (ContactStatus(choice.value),)
 
 
+@overload
+def _enum(kind: type[E], raw: object, default: E) -> E: ...
+@overload
+def _enum(kind: type[E], raw: object, default: None) -> E | None: ...
 def _enum(kind: type[E], raw: object, default: E | None) -> E | None:
     try:
         return kind(raw)

@@ -63,13 +63,13 @@ class ConversationPane(QWidget):
         self.toolbar.setIconSize(QSize(16, 16))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.addActions(list(contact_actions))
-        self.thread = ThreadView(self)
+        self.thread_view = ThreadView(self)
         self.composer = Composer(reply_action, note_action, self)
         self.composer.text_edited.connect(self._remember_draft)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.setObjectName("conversationSplitter")
         split.setChildrenCollapsible(False)
-        split.addWidget(self.thread)
+        split.addWidget(self.thread_view)
         split.addWidget(self.composer)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -102,7 +102,7 @@ class ConversationPane(QWidget):
         self.composer.setEnabled(contact_id is not None)
         if contact_id is None:
             self.header.show_empty()
-            self.thread.clear()
+            self.thread_view.clear()
             return
         self.header.show_loading(contact_id)
         self.reload()
@@ -166,10 +166,10 @@ class ConversationPane(QWidget):
         detail = self._detail
         if detail is None:
             if self._kept:
-                self.thread.show_messages([], "Customer", self._bench.tz, self._kept)
+                self.thread_view.show_messages([], "Customer", self._bench.tz, self._kept)
             return
         name = detail.customer.display_name if detail.customer else "Customer"
-        self.thread.show_messages(detail.messages, name, self._bench.tz, self._kept)
+        self.thread_view.show_messages(detail.messages, name, self._bench.tz, self._kept)
 
     def _remember_draft(self, text: str) -> None:
         if self._contact_id is not None:

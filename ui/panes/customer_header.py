@@ -150,8 +150,9 @@ class CustomerHeader(QFrame):
     def _set_badges(self, badges: list[tuple[str, str]]) -> None:
         while self.badges.count():
             item = self.badges.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for text, name in badges:
             badge = _label(name, self)
             badge.setText(text)

@@ -99,7 +99,7 @@ class SnapshotTableModel(QAbstractTableModel, Generic[T]):
             value += self._elapsed
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(value)
-        roles = {
+        roles: dict[int, Callable[[], Any]] = {
             SortRole: lambda: -1 if value is None else value,
             IdRole: lambda: self._key(row),
             Qt.ItemDataRole.TextAlignmentRole: lambda: ALIGN_RIGHT if column.numeric else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -164,7 +165,7 @@ class WallboardWindow(QMainWindow):
         self.statusBar().showMessage(exc.message, 10_000)
 
     # -- export ----------------------------------------------------------
-    def _ask_csv(self, model: SnapshotTableModel[object], name: str) -> None:
+    def _ask_csv(self, model: SnapshotTableModel[Any], name: str) -> None:
         dialog = QFileDialog(self, "Export to CSV", name, "CSV files (*.csv)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
@@ -172,14 +173,14 @@ class WallboardWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
-    def export_csv(self, model: SnapshotTableModel[object], path: Path) -> None:
+    def export_csv(self, model: SnapshotTableModel[Any], path: Path) -> None:
         """Writes the table to ``path`` once the export is in the audit log."""
         what = "wallboard-queues" if model is self.queues else "wallboard-agents"
         self.bench.jobs.write(self.bench.door.audit.record_export, what, model.rowCount(),
                               on_success=lambda _none: self._write_csv(model, path),
                               on_failure=self._refused)
 
-    def _write_csv(self, model: SnapshotTableModel[object], path: Path) -> None:
+    def _write_csv(self, model: SnapshotTableModel[Any], path: Path) -> None:
         try:
             rows = write_csv(model, path)
         except OSError as exc:
