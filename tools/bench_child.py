@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     from console.app import open_services
     from tools.window import door_for, resolve_agent
     from ui.app import create_application, open_window
-    from ui.jobs import Jobs
-    from ui.ui_settings import UiSettings
-    from ui.waiting import wait_until
+    from ui.shell.jobs import Jobs
+    from ui.shell.settings import UiSettings
+    from ui.shell.waiting import wait_until
 
     services = open_services(args.db, migrate=False)
     agent = resolve_agent(services, args.agent)

@@ -16,10 +16,10 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 
-from ui.main_window import MainWindow
-from ui.panes.history_pane import HistoryPane
-from ui.panes.kb_pane import DEBOUNCE_MS
-from ui.waiting import wait_until
+from ui.agent.main_window import MainWindow
+from ui.agent.panes.history_pane import HistoryPane
+from ui.agent.panes.kb_pane import DEBOUNCE_MS
+from ui.shell.waiting import wait_until
 
 TIMEOUT_S = 60.0
 KB_QUERIES = ("card", "password", "loan", "transfer", "address", "limit", "fee", "account",

@@ -17,8 +17,8 @@ from console.domain import AgentState
 from console.errors import ValidationError
 from console.security.guard import Door
 from console.text import has_cjk
-from ui.main_window import MainWindow
-from ui.waiting import wait_until
+from ui.agent.main_window import MainWindow
+from ui.shell.waiting import wait_until
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ def _shoot(services: Services, door: Door | None, out: Path, size: tuple[int, in
            agent_login: str | None, tmp: Path) -> Path:
     from tools.window import door_for, resolve_agent
     from ui.app import create_application, open_window
-    from ui.jobs import Jobs
-    from ui.ui_settings import UiSettings
+    from ui.shell.jobs import Jobs
+    from ui.shell.settings import UiSettings
 
     demo = door is None
     if door is None:

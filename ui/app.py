@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QApplication, QDialog
 import resources
 from console.domain import AgentInfo
 from console.security.guard import Door, Entrance
-from ui.change_feed import POLL_MS
-from ui.context import Workbench
-from ui.crash import CrashHandler
-from ui.jobs import Jobs
-from ui.main_window import MainWindow
+from ui.agent.main_window import MainWindow
+from ui.shell.change_feed import POLL_MS
+from ui.shell.context import Workbench
+from ui.shell.crash import CrashHandler
+from ui.shell.jobs import Jobs
+from ui.shell.settings import UiSettings
 from ui.sign_in import SignInDialog
-from ui.ui_settings import UiSettings
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from console.errors import SwitchboardError
 from console.security.guard import Door, Entrance
-from ui.jobs import Jobs
+from ui.shell.jobs import Jobs
 
 
 class SignInDialog(QDialog):

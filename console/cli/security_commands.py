@@ -17,9 +17,9 @@ from console.cli import args as arg
 from console.cli.output import print_json, print_table, when
 from console.cli.person import command_services, needs_no_person, os_user, read_password, signed_in
 from console.domain import Role
+from console.domain.audit import AuditFilter
+from console.domain.branch import LOOKUP_KINDS
 from console.errors import ValidationError
-from console.services.audit import AuditFilter
-from console.services.branch_types import LOOKUP_KINDS
 
 if TYPE_CHECKING:
     from console.security.guard import Door

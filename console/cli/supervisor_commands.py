@@ -19,7 +19,7 @@ from console.domain import Channel
 from console.errors import ValidationError
 
 if TYPE_CHECKING:
-    from console.domain_sla import MonitorSnapshot
+    from console.domain.sla import MonitorSnapshot
     from console.security.guard import Door
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.domain import AgentInfo, QueueInfo, Role
+from console.domain.staff import StaffAccount
 from console.errors import NotFound, ValidationError
 from console.services.agents import AgentService
 from console.services.rows import queue_by_name
@@ -23,24 +22,6 @@ from console.store.models import Agent, AgentQueue, Disposition, Queue, Team
 MAX_LOGIN = 64
 # Column widths in console.store.models: longer text is refused, not a database error.
 MAX_NAME, MAX_TEAM, MAX_QUEUE, MAX_DESCRIPTION = 120, 80, 80, 255
-
-
-@dataclass(frozen=True, slots=True)
-class StaffAccount:
-    """A sign-in account as the admin screens list it, deactivated ones included.
-
-    Attributes:
-        locked_until: when a sign-in lockout ends, or None when not locked now.
-    """
-
-    id: int
-    login: str
-    name: str
-    role: Role
-    team: str | None
-    queues: tuple[str, ...]
-    active: bool
-    locked_until: datetime | None
 
 
 class AdminService:

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from console.clock import Clock
 from console.domain import AgentInfo, AgentState, QueueInfo, Role, Written
+from console.domain.staff import StateNow
 from console.errors import ValidationError
 from console.services.rows import agent_by_login, already_applied
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Agent, AgentQueue, AgentStateEvent, Queue, Team
-
-
-@dataclass(frozen=True)
-class StateNow:
-    """An agent's current state and since when."""
-
-    state: AgentState
-    since: datetime | None
 
 
 class AgentService:

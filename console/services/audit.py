@@ -17,7 +17,6 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from sqlalchemy import Select, insert, select, text
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
+from console.domain.audit import AuditEntry, AuditFilter, ChainReport
 from console.errors import ValidationError
 from console.security.principal import Principal
 from console.store.db import Database
@@ -36,48 +36,6 @@ _LOCK_KEY = 0x5B0A2F  # distinct from the change-log and migration locks
 _MAX_FILTER = 64
 # What a workstation exports to a file (besides the audit log itself).
 EXPORTS = frozenset({"wallboard-queues", "wallboard-agents"})
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One line of the audit log, as supervisors and exports see it."""
-
-    id: int
-    at: datetime
-    actor_login: str | None
-    workstation: str
-    action: str
-    entity: str
-    entity_id: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFilter:
-    """Which entries to list: all given conditions must hold.
-
-    Attributes:
-        person: the login of the member of staff who acted.
-        customer_id: entries about this customer.
-        since: entries at or after this time.
-        until: entries before this time.
-    """
-
-    person: str | None = None
-    customer_id: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChainReport:
-    """The result of checking the chain; ``first_bad_id`` names where it breaks."""
-
-    intact: bool
-    checked: int
-    first_bad_id: int | None
-    reason: str
-    head_hash: str
 
 
 def canonical(prev_hash: str, at: datetime, actor_id: int | None, workstation: str, action: str,

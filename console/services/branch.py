@@ -3,7 +3,7 @@
 Every method takes the signed-in ``Principal`` and writes its audit entry in
 the same transaction as the work (searches and views included). Full numbers
 leave this module only through ``unmask_*`` and only after the same person
-has passed the identity checklist (console.services.verification).
+has passed the identity checklist (console.services._verification).
 """
 
 from __future__ import annotations
@@ -18,11 +18,7 @@ from sqlalchemy.orm import Session
 
 from console import phones as phones_module
 from console.clock import Clock
-from console.errors import NotFound, ValidationError
-from console.masking import mask_digit_runs, mask_number
-from console.security.principal import Principal
-from console.services import audit, branch_records, customer_cards, verification
-from console.services.branch_types import (
+from console.domain.branch import (
     APPLICATION_KINDS,
     LOOKUP_KINDS,
     ApplicationInfo,
@@ -33,6 +29,12 @@ from console.services.branch_types import (
     LookupRow,
     VerificationResult,
 )
+from console.errors import NotFound, ValidationError
+from console.masking import mask_digit_runs, mask_number
+from console.security.principal import Principal
+from console.services import _branch_records as branch_records
+from console.services import _verification as verification
+from console.services import audit, customer_cards
 from console.services.customers import CustomerService, _check_email, clean_query
 from console.store import changes
 from console.store.db import Database

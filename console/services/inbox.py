@@ -32,7 +32,8 @@ from console.domain import (
     Written,
 )
 from console.errors import ClaimConflict, NotFound, NotPermitted, StaleContact, ValidationError
-from console.services import inbox_query, sla_engine, threads
+from console.services import _threads as threads
+from console.services import inbox_query, sla_engine
 from console.services.inbox_query import InboxFilter, InboxPage
 from console.services.rows import agent_by_login, already_applied, load_contact_row, queue_by_name
 from console.store import changes

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.domain import AgentState
-from console.domain_sla import (
+from console.domain.sla import (
     AgentStats,
     CentreKpis,
     MonitorSnapshot,
@@ -25,8 +25,8 @@ from console.domain_sla import (
     SurveyKind,
 )
 from console.errors import NotFound, ValidationError
+from console.services import _monitor_queries as q
 from console.services import erlang, kpi
-from console.services import monitor_queries as q
 from console.services.business_hours import zone
 from console.store import changes
 from console.store.db import Database

@@ -10,14 +10,13 @@ learn of new or changed presence at once, and of an expiry from the
 from __future__ import annotations
 
 import builtins
-import enum
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from console.clock import Clock
+from console.domain.presence import Activity, PresenceInfo
 from console.errors import NotFound
 from console.services.rows import agent_by_login
 from console.store import changes
@@ -27,27 +26,6 @@ from console.store.models_sync import Presence
 
 DEFAULT_TTL_S = 30
 MAX_WORKSTATION = 120
-
-
-class Activity(enum.StrEnum):
-    VIEWING = "viewing"
-    REPLYING = "replying"
-
-
-@dataclass(frozen=True)
-class PresenceInfo:
-    """Another agent on a contact, as of the last heartbeat."""
-
-    contact_id: int
-    agent_login: str
-    agent_name: str
-    activity: Activity
-    workstation: str
-    since: datetime
-    expires_at: datetime
-
-    def alive(self, now: datetime) -> bool:
-        return self.expires_at > now
 
 
 class PresenceService:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.domain import Channel, Priority
-from console.domain_sla import CalendarInfo, PolicyInfo, QueueSetup
+from console.domain.sla import CalendarInfo, PolicyInfo, QueueSetup
 from console.errors import NotFound, ValidationError
 from console.services import sla_engine
 from console.services.business_hours import check_intervals, zone

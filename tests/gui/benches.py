@@ -6,8 +6,8 @@ from console.app import Services
 from console.domain import AgentInfo
 from console.security.guard import Door, authorize
 from console.security.principal import Principal
-from ui.context import Workbench
-from ui.jobs import Jobs
+from ui.shell.context import Workbench
+from ui.shell.jobs import Jobs
 
 
 def door_for(services: Services, agent: AgentInfo, workstation: str = "WS-01") -> Door:

@@ -21,9 +21,9 @@ from console.store.db import Database
 from tests.factories import World, small_world
 from tests.gui.benches import bench_for
 from tests.gui.leaks import leftover_work
-from ui.jobs import Jobs
-from ui.main_window import MainWindow
-from ui.ui_settings import UiSettings
+from ui.agent.main_window import MainWindow
+from ui.shell.jobs import Jobs
+from ui.shell.settings import UiSettings
 
 ARTICLES = (
     ("lost-card", "Lost or stolen card",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import shiboken6
 from PySide6.QtCore import QThreadPool
 
-from ui.jobs import Jobs
+from ui.shell.jobs import Jobs
 
 
 def pool_busy(pool: QThreadPool) -> bool:

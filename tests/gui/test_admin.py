@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from console.clock import ManualClock
 from console.domain import Role
-from console.services.audit import AuditFilter
+from console.domain.audit import AuditFilter
 from console.store.models import Agent
 from console.sync.follow import ChangeSource
 from tests.factories import World
@@ -22,8 +22,8 @@ from tests.gui.benches import bench_for
 from ui.admin.common import select_key
 from ui.admin.launcher import AdminLauncher
 from ui.admin.window import AdminWindow
-from ui.change_feed import ChangeFeed
-from ui.jobs import Jobs
+from ui.shell.change_feed import ChangeFeed
+from ui.shell.jobs import Jobs
 
 pytestmark = pytest.mark.gui
 

@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from console.domain import Role
 from tests.factories import World
 from tests.gui.benches import bench_for
-from ui.jobs import Jobs
-from ui.main_window import MainWindow
-from ui.ui_settings import UiSettings
+from ui.agent.main_window import MainWindow
+from ui.shell.jobs import Jobs
+from ui.shell.settings import UiSettings
 
 
 def _window(qtbot: QtBot, world: World, login: str, tmp_path: Path) -> tuple[MainWindow, Jobs]:

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from console.errors import ClaimConflict
 from tests.factories import World, run_cli
-from ui.crash import CrashHandler, log_path
-from ui.jobs import Jobs
+from ui.shell.crash import CrashHandler, log_path
+from ui.shell.jobs import Jobs
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def test_screenshot_command_writes_a_png(tmp_path: Path) -> None:
 def test_none_and_true_cannot_be_run_down_by_pyside() -> None:
     """PySide6 6.12.0 drops a reference to None on every void call and to True on every emit."""
     import ui  # noqa: F401 -- importing the package is what protects them
-    from ui.refcounts import RESERVE
+    from ui.shell.refcounts import RESERVE
 
     if sys.version_info >= (3, 12):
         pytest.skip("None and True are immortal from Python 3.12 on")

@@ -14,11 +14,11 @@ from console.clock import ManualClock
 from console.domain import Channel, ContactStatus, Priority
 from console.services.inbox_query import InboxFilter
 from tests.factories import World
-from ui.jobs import Jobs
-from ui.models.inbox_columns import Column, InboxQuery
-from ui.models.inbox_model import InboxModel
-from ui.models.inbox_scope import InboxView, Scope, StatusChoice, might_belong
-from ui.models.roles import ContactIdRole, SlaStateRole
+from ui.agent.models.inbox_columns import Column, InboxQuery
+from ui.agent.models.inbox_model import InboxModel
+from ui.agent.models.inbox_scope import InboxView, Scope, StatusChoice, might_belong
+from ui.shell.jobs import Jobs
+from ui.shell.roles import ContactIdRole, SlaStateRole
 
 pytestmark = pytest.mark.gui
 TOKYO = ZoneInfo("Asia/Tokyo")

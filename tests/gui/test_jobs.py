@@ -10,7 +10,7 @@ from PySide6.QtCore import QThread, QTimer
 from pytestqt.qtbot import QtBot
 
 from console.errors import NotFound, SwitchboardError, Unavailable
-from ui.jobs import Connection, Jobs
+from ui.shell.jobs import Connection, Jobs
 
 pytestmark = pytest.mark.gui
 
@@ -160,7 +160,7 @@ def test_shutdown_lets_submitted_writes_finish(qtbot: QtBot) -> None:
 
 def test_a_started_job_that_never_reports_back_is_failed_not_pending_for_ever(
         jobs: Jobs) -> None:
-    from ui.jobs import Job
+    from ui.shell.jobs import Job
 
     failures: list[SwitchboardError] = []
     lost = Job(lambda: None, None, failures.append, None, "read")

@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
-from ui.main_window import MainWindow
-from ui.models.inbox_columns import Column
-from ui.models.inbox_scope import Scope
-from ui.ui_settings import UiSettings, default_path
+from ui.agent.main_window import MainWindow
+from ui.agent.models.inbox_columns import Column
+from ui.agent.models.inbox_scope import Scope
+from ui.shell.settings import UiSettings, default_path
 
 pytestmark = pytest.mark.gui
 

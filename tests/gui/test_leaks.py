@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 
 from tests.gui.leaks import leftover_work
-from ui.jobs import Jobs
+from ui.shell.jobs import Jobs
 
 pytestmark = pytest.mark.gui
 

@@ -23,11 +23,11 @@ from tests.factories import World
 from tests.gui.conftest import WindowFactory
 from tests.gui.test_window_flows import _open, _row_text
 from tests.tcp_proxy import TcpProxy
-from ui.dialogs import ResolveDialog
-from ui.jobs import Connection
-from ui.main_window import MainWindow
-from ui.models.inbox_columns import Column
-from ui.panes.thread_view import TAKE_BACK
+from ui.agent.main_window import MainWindow
+from ui.agent.models.inbox_columns import Column
+from ui.agent.panes.thread_view import TAKE_BACK
+from ui.shell.dialogs import ResolveDialog
+from ui.shell.jobs import Connection
 
 
 @pytest.fixture

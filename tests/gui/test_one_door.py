@@ -16,18 +16,18 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from console.domain import ContactStatus, MessageKind, Role
+from console.domain.audit import AuditFilter
 from console.security.permissions import PERMISSIONS
-from console.services.audit import AuditFilter
 from console.sync.follow import ChangeSource
 from tests.factories import World
 from tests.gui.benches import bench_for
 from tests.gui.conftest import WindowFactory
 from ui.admin.window import AdminWindow
-from ui.change_feed import ChangeFeed
-from ui.dialogs import ResolveRequest, TransferRequest
-from ui.jobs import Jobs
-from ui.main_window import MainWindow
-from ui.wallboard.window import WallboardWindow
+from ui.agent.main_window import MainWindow
+from ui.shell.change_feed import ChangeFeed
+from ui.shell.dialogs import ResolveRequest, TransferRequest
+from ui.shell.jobs import Jobs
+from ui.supervisor.window import WallboardWindow
 
 pytestmark = pytest.mark.gui
 

@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 from console.store import changes
 from console.sync.follow import ChangeSource
 from tests.factories import World
-from ui.change_feed import ChangeFeed
-from ui.dialogs import ResolveDialog
-from ui.jobs import Jobs
-from ui.main_window import MainWindow
+from ui.agent.main_window import MainWindow
+from ui.shell.change_feed import ChangeFeed
+from ui.shell.dialogs import ResolveDialog
+from ui.shell.jobs import Jobs
 
 pytestmark = pytest.mark.gui
 QUIET_MS = 600_000  # the feed reads only when the test asks (or PostgreSQL wakes it)

@@ -24,8 +24,8 @@ from console.store.db import Database
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
 from tools.statements import Tally, counting
-from ui.dialogs import ResolveDialog
-from ui.main_window import MainWindow
+from ui.agent.main_window import MainWindow
+from ui.shell.dialogs import ResolveDialog
 
 pytestmark = pytest.mark.gui
 

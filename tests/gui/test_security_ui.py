@@ -14,15 +14,15 @@ from sqlalchemy import update
 
 from console.clock import ManualClock
 from console.domain import Role
+from console.domain.audit import AuditFilter
 from console.security.guard import Entrance, authorize
 from console.security.principal import Principal
-from console.services.audit import AuditFilter
 from console.services.auth import AuthService
 from console.store.db import Database
 from console.store.models import Account, Customer
 from tests.factories import World
-from ui.branch_lookup import BranchLookupPane
-from ui.jobs import Jobs
+from ui.branch.lookup import BranchLookupPane
+from ui.shell.jobs import Jobs
 from ui.sign_in import SignInDialog
 
 pytestmark = pytest.mark.gui

@@ -14,12 +14,12 @@ from pytestqt.qtbot import QtBot
 from console.clock import ManualClock
 from console.domain import ArticleHit, Channel, RenderedTemplate, TemplateInfo
 from tests.factories import World
-from ui.jobs import Jobs
-from ui.main_window import MainWindow
-from ui.models.history_model import HistoryModel
-from ui.models.list_models import KbResultsModel, ScriptsModel, highlight
-from ui.models.roles import BodyRole, ContactIdRole, MetaRole, ToneRole
-from ui.panes.kb_pane import reference
+from ui.agent.main_window import MainWindow
+from ui.agent.models.history_model import HistoryModel
+from ui.agent.models.list_models import KbResultsModel, ScriptsModel, highlight
+from ui.agent.panes.kb_pane import reference
+from ui.shell.jobs import Jobs
+from ui.shell.roles import BodyRole, ContactIdRole, MetaRole, ToneRole
 from ui.widgets.two_line_delegate import card_list
 
 pytestmark = pytest.mark.gui
@@ -133,7 +133,7 @@ def test_stale_kb_results_are_dropped(qtbot: QtBot, window) -> None:  # type: ig
 
 
 def test_timestamps_in_history_use_the_site_time_zone() -> None:
-    from ui import timefmt
+    from ui.shell import timefmt
 
     at = datetime(2026, 11, 19, 23, 0, tzinfo=UTC)  # 08:00 on the 20th in Tokyo
     now = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)

@@ -14,7 +14,7 @@ from console.store.db import Database
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
 from ui import app as ui_app
-from ui.main_window import MainWindow
+from ui.agent.main_window import MainWindow
 from ui.sign_in import SignInDialog
 
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ from console.domain import AgentState
 from tests.conftest import T0
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
-from ui.main_window import MainWindow
+from ui.agent.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
@@ -72,7 +72,7 @@ def test_wrap_up_over_the_limit_warns_once(window: MainWindow, clock: ManualCloc
 
 def test_a_pending_contact_reads_paused(world: World, clock: ManualClock) -> None:
     from console.domain import ContactStatus
-    from ui import timefmt
+    from ui.shell import timefmt
 
     contact = world.contacts[1]
     world.services.inbox.claim(contact.id, "kenji")
@@ -84,7 +84,7 @@ def test_a_pending_contact_reads_paused(world: World, clock: ManualClock) -> Non
 
 def test_conversation_shows_live_timers(window: MainWindow, world: World, clock: ManualClock,
                                         qtbot: QtBot) -> None:
-    from ui import timefmt
+    from ui.shell import timefmt
 
     lost_card = world.contacts[0]  # created T0, first response due T0 + 600 s
     window.open_contact(lost_card.id)
@@ -107,7 +107,7 @@ def test_a_notice_that_could_not_be_written_is_retried_later(
         window: MainWindow, world: World, clock: ManualClock, qtbot: QtBot,
         monkeypatch: pytest.MonkeyPatch) -> None:
     from console.errors import Unavailable
-    from ui.sla_alerts import RETRY_AFTER
+    from ui.agent.sla_alerts import RETRY_AFTER
 
     lost_card = world.contacts[0]
     row = world.services.inbox.claim(lost_card.id, "emma").value

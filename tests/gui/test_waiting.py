@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.errors import Unavailable
-from ui.waiting import wait_until
+from ui.shell.waiting import wait_until
 
 pytestmark = pytest.mark.gui
 

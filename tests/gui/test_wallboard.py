@@ -16,12 +16,12 @@ from console.domain import Channel, Role
 from console.sync.follow import ChangeSource
 from tests.factories import World
 from tests.gui.benches import bench_for
-from ui.change_feed import ChangeFeed
-from ui.dialogs import TransferRequest
-from ui.jobs import Jobs
-from ui.wallboard.launcher import WallboardLauncher
-from ui.wallboard.models import duration
-from ui.wallboard.window import WallboardWindow
+from ui.shell.change_feed import ChangeFeed
+from ui.shell.dialogs import TransferRequest
+from ui.shell.jobs import Jobs
+from ui.supervisor.launcher import WallboardLauncher
+from ui.supervisor.models import duration
+from ui.supervisor.window import WallboardWindow
 
 pytestmark = pytest.mark.gui
 
@@ -134,7 +134,7 @@ def test_menu_only_for_supervisors(qtbot: QtBot, world: World, jobs: Jobs) -> No
 def test_reassign_from_the_agent_table_opens_the_transfer_dialog(board: WallboardWindow,
                                                                  world: World,
                                                                  qtbot: QtBot) -> None:
-    from ui.dialogs import TransferDialog
+    from ui.shell.dialogs import TransferDialog
 
     contact = world.contacts[2]
     with qtbot.waitSignal(board.refreshed, timeout=5000):

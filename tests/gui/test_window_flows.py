@@ -15,11 +15,11 @@ from console.domain import AgentState, Channel, ContactStatus
 from console.errors import Unavailable
 from tests.factories import World
 from tests.gui.conftest import WindowFactory
-from ui.dialogs import ResolveDialog, TransferDialog
-from ui.jobs import Connection
-from ui.main_window import MainWindow
-from ui.models.inbox_columns import Column
-from ui.models.roles import BodyRole
+from ui.agent.main_window import MainWindow
+from ui.agent.models.inbox_columns import Column
+from ui.shell.dialogs import ResolveDialog, TransferDialog
+from ui.shell.jobs import Connection
+from ui.shell.roles import BodyRole
 
 pytestmark = pytest.mark.gui
 

@@ -15,10 +15,11 @@ from sqlalchemy import text
 
 from console.cli.main import main
 from console.clock import ManualClock
+from console.domain.audit import AuditFilter
 from console.errors import ValidationError
 from console.security.principal import Principal
 from console.services import audit
-from console.services.audit import GENESIS, AuditFilter, AuditService
+from console.services.audit import GENESIS, AuditService
 from console.store.db import Database
 from tests.factories import World
 

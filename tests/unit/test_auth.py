@@ -14,9 +14,10 @@ from sqlalchemy import select, text
 from console.cli.main import main
 from console.clock import ManualClock
 from console.domain import Role
+from console.domain.audit import AuditFilter
 from console.errors import NotPermitted, SignInFailed, ValidationError
 from console.security.principal import Principal
-from console.services.audit import AuditFilter, AuditService
+from console.services.audit import AuditService
 from console.services.auth import KEYRING_SERVICE, KEYRING_USER, AuthService, LockoutPolicy
 from console.store.db import Database
 from console.store.models_security import RememberToken

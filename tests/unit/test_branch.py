@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 
 from console.clock import ManualClock
 from console.domain import Channel, Role
+from console.domain.audit import AuditFilter
 from console.errors import NotFound, NotPermitted, ValidationError
 from console.security.guard import authorize
 from console.security.principal import Principal
-from console.services.audit import AuditFilter
 from console.services.branch import BranchService
 from console.store import changes
 from console.store.db import Database

@@ -20,7 +20,8 @@ from console.cli.session_store import KEYRING_SERVICE
 from console.clock import SystemClock
 from console.config import Settings
 from console.domain import Role
-from console.services.audit import AuditEntry, AuditService
+from console.domain.audit import AuditEntry
+from console.services.audit import AuditService
 from console.store.db import Database
 from console.store.models_security import RememberToken
 from tests.conftest import MemoryKeyring

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from console.clock import ManualClock
 from console.domain import Role
+from console.domain.audit import AuditFilter
 from console.errors import SignInFailed, ValidationError
 from console.security.principal import Principal
-from console.services.audit import AuditFilter
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Agent, AuditEvent, Customer, CustomerEmail, KbArticle

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from console.clock import ManualClock
 from console.domain import AgentState, Channel, ContactStatus
-from console.domain_sla import SurveyKind
+from console.domain.sla import SurveyKind
 from console.errors import NotFound, ValidationError
 from console.services import kpi
 from console.store.db import Database

@@ -14,12 +14,12 @@ from console.app import Services, build_services
 from console.clock import ManualClock
 from console.config import Settings
 from console.domain import Role
+from console.domain.audit import AuditFilter
 from console.errors import NotPermitted
 from console.security import guard as guard_module
 from console.security.guard import authorize
 from console.security.permissions import PERMISSIONS
 from console.security.principal import Principal
-from console.services.audit import AuditFilter
 from console.services.inbox_query import InboxFilter
 from console.store.db import Database
 from tests.conftest import T0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from console.clock import ManualClock
+from console.domain.presence import Activity
 from console.errors import NotFound
-from console.services.presence import Activity, PresenceService
+from console.services.presence import PresenceService
 from console.store import changes
 from console.store.db import Database
 from tests.factories import World

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import AgentInfo, Role
+from console.domain.staff import StaffAccount
 from console.security.guard import Door
-from console.services.admin import MAX_LOGIN, MAX_NAME, MAX_TEAM, StaffAccount
+from console.services.admin import MAX_LOGIN, MAX_NAME, MAX_TEAM
 from ui.admin.common import AdminTab, select_key, selected_key, table_view
 from ui.admin.models import AccountsModel
-from ui.jobs import Jobs
+from ui.shell.jobs import Jobs
 
 
 def role_combo(parent: QWidget) -> QComboBox:

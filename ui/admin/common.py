@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from console.errors import SwitchboardError
 from console.security.guard import Door
-from ui.jobs import Jobs
-from ui.wallboard.models import IdRole, SnapshotTableModel, snapshot_table
+from ui.shell.jobs import Jobs
+from ui.supervisor.models import IdRole, SnapshotTableModel, snapshot_table
 
 
 def table_view(model: SnapshotTableModel[Any], name: str, parent: QWidget,

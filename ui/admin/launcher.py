@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QMenuBar, QWidget
 
 from console.domain import Role
 from ui.admin.window import AdminWindow
-from ui.change_feed import ChangeFeed
-from ui.context import Workbench
+from ui.shell.change_feed import ChangeFeed
+from ui.shell.context import Workbench
 
 
 class AdminLauncher(QObject):

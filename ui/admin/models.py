@@ -13,10 +13,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
 from console.domain import QueueInfo, TemplateInfo
-from console.domain_sla import QueueSetup
-from console.services.admin import StaffAccount
-from ui import palette
-from ui.wallboard.models import Column, SnapshotTableModel, percent
+from console.domain.sla import QueueSetup
+from console.domain.staff import StaffAccount
+from ui.shell import palette
+from ui.supervisor.models import Column, SnapshotTableModel, percent
 
 PRIORITIES = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
 

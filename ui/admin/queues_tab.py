@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import QueueInfo
-from console.domain_sla import QueueSetup
+from console.domain.sla import QueueSetup
 from console.security.guard import Door
 from console.services.admin import MAX_DESCRIPTION, MAX_QUEUE
 from ui.admin.common import AdminTab, select_key, selected_key, table_view
 from ui.admin.models import PRIORITIES, QueueRow, QueuesModel
-from ui.jobs import Jobs
+from ui.shell.jobs import Jobs
 
 LANGUAGES = (("Any language", None), ("English", "en"), ("Japanese", "ja"))
 

@@ -24,11 +24,11 @@ from console.domain import Channel, TemplateInfo
 from console.errors import ValidationError
 from console.security.guard import Door
 from console.services.templates import PLACEHOLDERS
-from ui import palette
 from ui.admin.common import AdminTab, select_key, selected_key, table_view
 from ui.admin.models import TemplatesModel, template_key
 from ui.admin.preview import preview
-from ui.context import Workbench
+from ui.shell import palette
+from ui.shell.context import Workbench
 
 LANGUAGES = ("en", "ja")
 

@@ -13,8 +13,8 @@ from ui.admin.agents_tab import AgentsTab
 from ui.admin.common import AdminTab
 from ui.admin.queues_tab import QueuesTab
 from ui.admin.templates_tab import TemplatesTab
-from ui.change_feed import ChangeFeed
-from ui.context import Workbench
+from ui.shell.change_feed import ChangeFeed
+from ui.shell.context import Workbench
 from ui.widgets.banner import Banner
 
 # Which tabs a changed entity concerns (change-log entity names); the Agents

@@ -7,7 +7,7 @@ from datetime import datetime
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.domain import ContactRow
-from ui import palette, timefmt
+from ui.shell import palette, timefmt
 
 _STYLES = {
     timefmt.SlaState.BREACHED: f"color:{palette.BREACH_FG}; background:{palette.BREACH_BG};",

@@ -10,8 +10,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ui import palette
-from ui.models.roles import SlaStateRole
+from ui.shell import palette
+from ui.shell.roles import SlaStateRole
 
 Index = QModelIndex | QPersistentModelIndex
 _PILLS = {"breached": (palette.BREACH_BG, palette.BREACH_FG),

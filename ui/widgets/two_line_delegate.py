@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import palette
-from ui.models.roles import BodyRole, MetaRole, ToneRole
+from ui.shell import palette
+from ui.shell.roles import BodyRole, MetaRole, ToneRole
 
 Index = QModelIndex | QPersistentModelIndex
 PAD = 8

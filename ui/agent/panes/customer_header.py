@@ -1,0 +1,159 @@
+"""The top of the conversation: who the customer is and what this contact is about."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from console import phones
+from console.domain import ContactDetail, ContactRow, CustomerSummary
+from ui.agent.models.inbox_cells import PRIORITY_LABELS
+from ui.shell.icons import channel_icon, channel_label
+from ui.widgets.compact import shrinking_label
+
+LANGUAGES = {"en": "English", "ja": "日本語 Japanese"}
+ICON_PX = 18
+
+
+def _product(code: str) -> str:
+    """"credit_card" reads "Credit card"."""
+    return code.replace("_", " ").strip().capitalize()
+
+
+def _short_mask(masked: str) -> str:
+    """Collapses a run of mask characters: "************2345" reads "•••• 2345"."""
+    return re.sub(r"[*•xX]{3,}", "•••• ", masked).replace("  ", " ").strip()
+
+
+def _label(name: str, parent: QWidget, selectable: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class CustomerHeader(QFrame):
+    """Customer name (with kana reading), badges, contact details and masked accounts.
+
+    Args:
+        agent_login: the signed-in agent (to say "you" instead of their name).
+        parent: the owning widget.
+    """
+
+    def __init__(self, agent_login: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerHeader")
+        self._agent = agent_login
+        self.name = shrinking_label(_label("customerName", self, selectable=True))
+        self.kana = shrinking_label(_label("customerKana", self, selectable=True))
+        self.badges = QHBoxLayout()
+        self.badges.setSpacing(6)
+        # A long e-mail address is one unbreakable word: it may be cut in a narrow
+        # window rather than force the window wider than the screen.
+        self.details = shrinking_label(_label("customerDetails", self, selectable=True))
+        self.accounts = _label("customerAccounts", self, selectable=True)
+        self.accounts.setWordWrap(True)
+        self.channel_icon = _label("contactChannelIcon", self)
+        self.subject = _label("contactSubject", self, selectable=True)
+        self.subject.setWordWrap(True)
+        self.contact_meta = _label("contactMeta", self)
+        self.contact_meta.setWordWrap(True)
+        self.details.setWordWrap(True)
+        self._lay_out()
+        self.show_empty()
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.name)
+        top.addWidget(self.kana, 1)
+        facts = QHBoxLayout()
+        facts.setSpacing(6)
+        facts.addLayout(self.badges)
+        facts.addWidget(self.details, 1)
+        contact = QGridLayout()
+        contact.setHorizontalSpacing(8)
+        contact.addWidget(self.channel_icon, 0, 0, Qt.AlignmentFlag.AlignTop)
+        contact.addWidget(self.subject, 0, 1)
+        contact.addWidget(self.contact_meta, 1, 1)
+        contact.setColumnStretch(1, 1)
+        self._contact_grid = contact
+        box = QVBoxLayout(self)
+        box.setContentsMargins(14, 10, 14, 10)
+        box.setSpacing(4)
+        box.addLayout(top)
+        box.addLayout(facts)
+        box.addWidget(self.accounts)
+        box.addSpacing(6)
+        box.addLayout(contact)
+
+    def add_timers(self, timers: QWidget) -> None:
+        """Puts the contact's live timers at the right of its subject line."""
+        self._contact_grid.addWidget(timers, 0, 2, Qt.AlignmentFlag.AlignTop
+                                     | Qt.AlignmentFlag.AlignRight)
+
+    def show_empty(self) -> None:
+        self.name.setText("No contact selected")
+        self.kana.clear()
+        self._set_badges([])
+        self.details.setText("Pick a contact in the inbox, or press Ctrl+G to get the next one.")
+        for label in (self.accounts, self.subject, self.contact_meta, self.channel_icon):
+            label.clear()
+
+    def show_loading(self, contact_id: int) -> None:
+        self.contact_meta.setText(f"Loading contact {contact_id}…")
+
+    def show_detail(self, detail: ContactDetail) -> None:
+        self._show_customer(detail.customer)
+        self._show_contact(detail.contact, detail.disposition)
+
+    def _show_customer(self, customer: CustomerSummary | None) -> None:
+        if customer is None:
+            self.name.setText("Unknown caller")
+            self.kana.clear()
+            self._set_badges([])
+            self.details.setText("Not matched to a customer record.")
+            self.accounts.clear()
+            return
+        self.name.setText(customer.display_name)
+        self.kana.setText(customer.name_kana or "")
+        self.kana.setVisible(bool(customer.name_kana))
+        badges = [("VIP", "badgeVip")] if customer.vip else []
+        badges += [(customer.segment.capitalize(), "badge"),
+                   (LANGUAGES.get(customer.language, customer.language), "badge")]
+        self._set_badges(badges)
+        reach = [f"☎ {phones.display(p)}" for p in customer.phones[:2]]
+        reach += [f"✉ {e}" for e in customer.emails[:1]]
+        self.details.setText("   ".join(reach) or "No phone or e-mail on file")
+        accounts = [f"{html.escape(_product(a.product))} <span style='font-family:monospace'>"
+                    f"{html.escape(_short_mask(a.masked_number))}</span>"
+                    for a in customer.accounts]
+        self.accounts.setText(("Accounts: " + " · ".join(accounts)) if accounts else "No accounts")
+
+    def _show_contact(self, row: ContactRow, disposition: str | None) -> None:
+        self.channel_icon.setPixmap(channel_icon(row.channel).pixmap(ICON_PX, ICON_PX))
+        self.channel_icon.setToolTip(channel_label(row.channel))
+        self.subject.setText(row.subject)
+        holder = ("you" if row.assignee_login == self._agent
+                  else row.assignee_name or "nobody yet")
+        parts = [f"#{row.id}", channel_label(row.channel), row.queue_name,
+                 PRIORITY_LABELS[row.priority], row.status.value.capitalize(),
+                 f"claimed by {holder}" if row.assignee_id else "unclaimed"]
+        if disposition:
+            parts.append(f"disposition: {disposition}")
+        self.contact_meta.setText(" · ".join(parts))
+
+    def _set_badges(self, badges: list[tuple[str, str]]) -> None:
+        while self.badges.count():
+            item = self.badges.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for text, name in badges:
+            badge = _label(name, self)
+            badge.setText(text)
+            self.badges.addWidget(badge)

@@ -1,0 +1,1 @@
+"""The branch counter: customer lookup, identity check, unmasking and counter actions."""
