@@ -9,21 +9,26 @@ door's message and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from console.domain import ContactStatus, MessageKind, Role
 from console.domain.audit import AuditFilter
 from console.security.permissions import PERMISSIONS
+from console.store.db import Database
+from console.store.models import Account, Customer
 from console.sync.follow import ChangeSource
 from tests.factories import World
-from tests.gui.benches import bench_for
+from tests.gui.benches import bench_for, door_for
 from tests.gui.conftest import WindowFactory
 from ui.admin.window import AdminWindow
 from ui.agent.main_window import MainWindow
+from ui.branch.lookup import BranchLookupPane
 from ui.shell.change_feed import ChangeFeed
 from ui.shell.dialogs import ResolveRequest, TransferRequest
 from ui.shell.jobs import Jobs
@@ -215,3 +220,50 @@ def test_admin_actions(login: str, qtbot: QtBot, staffed: World, jobs_for_boards
 def _error(tab: QWidget) -> Callable[[], str]:
     label: QLabel = tab.error  # type: ignore[attr-defined]
     return label.text
+
+
+BRANCH_FLOW = ("branch.lookup", "branch.card", "branch.verify_identity", "branch.unmask_account",
+               "branch.book_appointment", "branch.record_complaint")
+CARD = "4111111111111111"
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_branch_counter_actions(login: str, qtbot: QtBot, staffed: World, db: Database,
+                                jobs_for_boards: Jobs) -> None:
+    """The counter's steps in order; each one the service audits itself, in its transaction."""
+    sv, audit = staffed.services, Audit(staffed, login)
+    with db.write() as s:
+        s.execute(update(Customer).where(Customer.id == staffed.alice).values(
+            date_of_birth=date(1984, 2, 29)))
+        s.add(Account(customer_id=staffed.alice, product="card", number=CARD, last4=CARD[-4:]))
+    pane = BranchLookupPane(door_for(sv, sv.agents.get(login), "BR-1"), jobs_for_boards)
+    qtbot.addWidget(pane)
+    audit.new()
+    pane.query.setText("smith")
+    pane.search()
+    if not allowed("branch.lookup", login):
+        qtbot.waitUntil(lambda: refusal("branch.lookup") in pane.error.text())
+        pane.open_card(staffed.alice)  # straight to the card: refused too
+        qtbot.waitUntil(lambda: refusal("branch.card") in pane.error.text())
+        assert pane.card is None and pane.model.rowCount() == 0 and audit.new() == []
+        return
+    assert all(allowed(op, login) for op in BRANCH_FLOW)  # the desk's roles may do it all
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1)
+    pane.open_card(staffed.alice)
+    qtbot.waitUntil(lambda: pane.card is not None and pane.account.count() == 1)
+    pane.answer_dob.setText("1984-02-29")
+    pane.answer_email.setText("alice.smith@example.com")
+    pane.verify()
+    qtbot.waitUntil(lambda: pane.error.text() == "Identity checked.")
+    pane.unmask()
+    qtbot.waitUntil(lambda: pane.full_number.text() == CARD)
+    counter = pane.counter_actions
+    counter.purpose.setText("Card replacement")
+    counter.book()
+    qtbot.waitUntil(lambda: pane.error.text() == "Appointment booked.")
+    counter.complaint.setText("Card blocked twice")
+    counter.complain()
+    qtbot.waitUntil(lambda: pane.error.text() == "Complaint recorded.")
+    actions = [a for a, _e, _i in audit.new()]
+    assert actions[:4] == ["search", "view", "verify", "unmask"]
+    assert actions.count("change") >= 2  # the appointment and the complaint
