@@ -206,13 +206,19 @@ class MainWindow(QMainWindow):
 
     # -- running ---------------------------------------------------------
     def start(self) -> None:
-        """Starts loading the inbox, reference data and state, and the live updates."""
+        """Starts the live updates, then loads the inbox, reference data and state.
+
+        The loads wait for the change feed's starting point, so a colleague's
+        change committed meanwhile is in the load or arrives through the feed.
+        """
+        self.feed.start(then=self._load)
+        self.ticker.start()
+        self.tick()
+
+    def _load(self) -> None:
         self.directory.load()
         self.agent_state.load()
         self.inbox.start(self._inbox_view)
-        self.feed.start()
-        self.ticker.start()
-        self.tick()
 
     def tick(self) -> None:
         """Once a second: repaints timer cells and the status bar's timers."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -77,11 +78,18 @@ class ChangeFeed(QObject):
     def last_seq(self) -> int | None:
         return self._last
 
-    def start(self) -> None:
-        """Starts from the current end of the log (what is on screen is already fresh)."""
+    def start(self, then: Callable[[], None] | None = None) -> None:
+        """Starts from the current end of the log.
+
+        Args:
+            then: called once the starting point is known (or could not be read):
+                a window loads what it shows only after that, so a change that
+                commits between the two is never lost — it is either in the
+                load or after the starting point.
+        """
         self._busy = True
-        self._jobs.read(self._source.last_seq, on_success=self._started,
-                        on_failure=self._failed)
+        self._jobs.read(self._source.last_seq, on_success=lambda seq: self._started(seq, then),
+                        on_failure=lambda exc: self._start_failed(exc, then))
         self._timer.start()
         if self._source.notifies and self._listener is None:
             self._stop_listening.clear()
@@ -97,10 +105,17 @@ class ChangeFeed(QObject):
             self._listener.join(LISTENER_JOIN_S)
             self._listener = None
 
-    def _started(self, seq: int) -> None:
+    def _started(self, seq: int, then: Callable[[], None] | None = None) -> None:
         self._busy = False
         if self._last is None:
             self._last = seq
+        if then is not None:
+            then()
+
+    def _start_failed(self, exc: SwitchboardError, then: Callable[[], None] | None) -> None:
+        self._failed(exc)
+        if then is not None:
+            then()  # the window shows its own "cannot be reached"; the next tick starts the feed
 
     def _tick(self) -> None:
         """The timer: a read still on its way already answers this tick."""
