@@ -162,59 +162,56 @@ class GuardedService:
         # from there like any other outcome, not be raised on the GUI thread.
         def call(*args: Any, **kwargs: Any) -> Any:
             rule = permitted(operation, self._principal)
-            self._check_actor(rule, method, args, kwargs)
-            self._check_own(rule, method, args, kwargs)
+            passed = _arguments(method, args, kwargs)
+            self._check_actor(rule, passed)
+            self._check_own(rule, passed)
             if not rule.audit:
                 return method(*args, **kwargs)
             # One unit of work: the action's own sessions join this one, so the
             # action and its audit entry commit together or not at all.
             with self._services.db.write() as session:
                 result = method(*args, **kwargs)
-                self._audit(session, rule, operation, method, args, kwargs, result)
+                self._audit(session, rule, operation, passed, result)
             return result
 
         call.__name__ = op
         call.__doc__ = method.__doc__
         return call
 
-    def _check_actor(self, rule: Rule, method: Callable[..., Any], args: tuple[Any, ...],
-                     kwargs: dict[str, Any]) -> None:
+    def _check_actor(self, rule: Rule, passed: dict[str, Any]) -> None:
         """The acting person passed to the service must be the one at this door."""
         if rule.actor is None:
             return
-        actor = _argument(method, args, kwargs, rule.actor)
-        if actor != self._principal:
+        if passed.get(rule.actor) != self._principal:
             raise NotPermitted(f"{self._principal.name} may act only as themself.")
 
-    def _check_own(self, rule: Rule, method: Callable[..., Any], args: tuple[Any, ...],
-                   kwargs: dict[str, Any]) -> None:
+    def _check_own(self, rule: Rule, passed: dict[str, Any]) -> None:
         if rule.own is None or self._principal.role in ON_BEHALF:
             return
-        value = _argument(method, args, kwargs, rule.own)
+        value = passed.get(rule.own)
         if value is not None and value != self._principal.login:
             raise NotPermitted(f"{self._principal.name} may act only as themself, "
                                f"not as '{str(value)[:64]}'.")
 
-    def _audit(self, session: Any, rule: Rule, operation: str, method: Callable[..., Any],
-               args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    def _audit(self, session: Any, rule: Rule, operation: str, passed: dict[str, Any],
+               result: Any) -> None:
         if isinstance(result, Written):  # a write's value names the record, not its wrapper
             result = result.value
-        key = _argument(method, args, kwargs, rule.key) if rule.key else getattr(result, "id", None)
+        key = passed.get(rule.key) if rule.key else getattr(result, "id", None)
         detail: dict[str, Any] = {"operation": operation}
-        query = next((_argument(method, args, kwargs, n) for n in _QUERY_ARGS
-                      if n in _parameters(method)), None)
+        query = next((passed[n] for n in _QUERY_ARGS if n in passed), None)
         if isinstance(query, str):
             detail["query"] = mask_digit_runs(query[:200])
         for name, label in _DESCRIBED_ARGS.items():
-            value = _argument(method, args, kwargs, name)
+            value = passed.get(name)
             if value is not None:
                 detail[label] = _described(value)
         if isinstance(result, list):
             detail["results"] = len(result)
         for name in rule.detail:
-            detail[name] = _argument(method, args, kwargs, name)
+            detail[name] = passed.get(name)
         if rule.own is not None:
-            acting_for = _argument(method, args, kwargs, rule.own)
+            acting_for = passed.get(rule.own)
             if acting_for is not None and acting_for != self._principal.login:
                 detail["acting_for"] = str(acting_for)[:_MAX_TEXT]
         audit.append(session, at=self._services.clock.now(), actor=self._principal,
@@ -302,15 +299,11 @@ def _described(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int | float) else str(value)[:_MAX_TEXT]
 
 
-def _parameters(method: Callable[..., Any]) -> list[str]:
-    return list(inspect.signature(method).parameters)
-
-
-def _argument(method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-              name: str) -> Any:
-    """The value passed for parameter ``name`` (None when it was not passed)."""
+def _arguments(method: Callable[..., Any], args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What was passed, by parameter name (empty when the call does not fit the signature:
+    the method itself then raises its TypeError)."""
     try:
-        bound = inspect.signature(method).bind_partial(*args, **kwargs)
+        return dict(inspect.signature(method).bind_partial(*args, **kwargs).arguments)
     except TypeError:
-        return None
-    return bound.arguments.get(name)
+        return {}
