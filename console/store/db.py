@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.errors import Unavailable, ValidationError
@@ -79,12 +80,13 @@ class Database:
     Args:
         url: a SQLAlchemy URL (password already filled in, see console.config).
         pool_size: connections kept open (PostgreSQL).
+        pool_timeout: seconds to wait for a free connection when all are in use.
     """
 
-    def __init__(self, url: str | URL, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str | URL, *, pool_size: int = 5, pool_timeout: float = 30.0) -> None:
         self.url = parse_url(url) if isinstance(url, str) else url
         self.dialect = self.url.get_backend_name()
-        self.engine = self._create_engine(pool_size)
+        self.engine = self._create_engine(pool_size, pool_timeout)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{_WRITE: True})
         self._write = sessionmaker(writer, expire_on_commit=False)
@@ -95,13 +97,14 @@ class Database:
         self._unit: ContextVar[Session | None] = ContextVar(f"switchboard_unit_{id(self)}",
                                                              default=None)
 
-    def _create_engine(self, pool_size: int) -> Engine:
+    def _create_engine(self, pool_size: int, pool_timeout: float) -> Engine:
         if self.dialect == "sqlite":
             engine = create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(engine)
             return engine
         return create_engine(
-            self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+            self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=pool_timeout,
+            pool_pre_ping=True
         )
 
     @property
@@ -168,6 +171,9 @@ class Database:
             if outage is None:
                 raise
             raise Unavailable(self._outage_message(outage, exc)) from exc
+        except PoolTimeout as exc:  # every connection of this process is in use: busy, not a bug
+            raise Unavailable("The database is busy (every connection of this workstation is in "
+                              "use); try again.") from exc
 
     def _outage_message(self, outage: Outage, exc: DBAPIError) -> str:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

@@ -256,3 +256,21 @@ def test_pg_connection_lost_mid_session_is_an_outage(pg: Database) -> None:
     assert isinstance(exc.__cause__, DBAPIError) and is_outage(exc.__cause__)
     with pg.read() as s:  # the pool dropped the dead connection: the next call works
         assert s.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_workstation_with_every_connection_in_use_is_busy_not_broken(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite opens a connection per use; only a pooled server connection runs out")
+    db = Database(db_url, pool_size=1, pool_timeout=0)  # 1 + 2 overflow, and no waiting
+    held = [db.engine.connect() for _ in range(3)]
+    try:
+        with pytest.raises(Unavailable, match="every connection of this workstation is in use"):
+            with db.read() as s:
+                s.execute(text("SELECT 1"))
+    finally:
+        for conn in held:
+            conn.close()
+        db.dispose()
+    with db.read() as s:  # a connection back in the pool: working again
+        assert s.execute(text("SELECT 1")).scalar() == 1
+    db.dispose()
