@@ -264,9 +264,9 @@ def test_a_workstation_with_every_connection_in_use_is_busy_not_broken(db_url: s
     db = Database(db_url, pool_size=1, pool_timeout=0)  # 1 + 2 overflow, and no waiting
     held = [db.engine.connect() for _ in range(3)]
     try:
-        with pytest.raises(Unavailable, match="every connection of this workstation is in use"):
-            with db.read() as s:
-                s.execute(text("SELECT 1"))
+        with (pytest.raises(Unavailable, match="every connection of this workstation is in use"),
+              db.read() as s):
+            s.execute(text("SELECT 1"))
     finally:
         for conn in held:
             conn.close()
