@@ -92,9 +92,12 @@ class CustomerHeader(QFrame):
         box.addLayout(contact)
 
     def add_timers(self, timers: QWidget) -> None:
-        """Puts the contact's live timers at the right of its subject line."""
-        self._contact_grid.addWidget(timers, 0, 2, Qt.AlignmentFlag.AlignTop
-                                     | Qt.AlignmentFlag.AlignRight)
+        """Puts the contact's live timers under its subject and facts.
+
+        Their own line, not beside the subject: in a narrow conversation pane a
+        timer beside it squeezed a Japanese subject into a column of a few characters.
+        """
+        self._contact_grid.addWidget(timers, 2, 1, Qt.AlignmentFlag.AlignLeft)
 
     def show_empty(self) -> None:
         self.name.setText("No contact selected")
@@ -156,4 +159,5 @@ class CustomerHeader(QFrame):
         for text, name in badges:
             badge = _label(name, self)
             badge.setText(text)
-            self.badges.addWidget(badge)
+            # At its own height: the contact details beside it may wrap to several lines.
+            self.badges.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
