@@ -8,12 +8,16 @@ hold no customer data and need nobody.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.cli import args as arg
 from console.cli.output import print_json, print_table, when
 from console.cli.person import command_services, needs_no_person, signed_in
 from console.domain import Channel, ContactStatus
+from console.errors import ValidationError
+from console.services.inbox import MAX_BODY, new_idempotency_key
 
 if TYPE_CHECKING:
     from console.security.guard import Door
@@ -27,6 +31,7 @@ def register(sub: Any) -> None:
     claim.add_argument("--agent", type=arg.login, required=True, metavar="LOGIN")
     claim.add_argument("--json", action="store_true")
     claim.set_defaults(func=cmd_claim)
+    _reply(sub)
     _customers(sub)
     hist = sub.add_parser("history", help="a customer's history across channels, newest first")
     hist.add_argument("customer_id", type=arg.row_id, metavar="CUSTOMER_ID")
@@ -55,6 +60,19 @@ def _inbox(sub: Any) -> None:
     p.add_argument("--limit", type=arg.limit(1000), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_inbox)
+
+
+def _reply(sub: Any) -> None:
+    p = sub.add_parser("reply", help="write a reply to the customer on a contact")
+    p.add_argument("contact_id", type=arg.row_id, metavar="CONTACT_ID")
+    p.add_argument("--agent", type=arg.login, required=True, metavar="LOGIN",
+                   help="who replies (yourself, or an agent you act for as a supervisor)")
+    body = p.add_mutually_exclusive_group(required=True)
+    body.add_argument("--text", type=arg.text(MAX_BODY, "the reply"), metavar="TEXT")
+    body.add_argument("--text-file", type=arg.path, metavar="FILE",
+                      help="the reply in a UTF-8 text file (several lines; '-' for stdin)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reply)
 
 
 def _customers(sub: Any) -> None:
@@ -113,6 +131,32 @@ def cmd_inbox(args: argparse.Namespace, door: Door) -> int:
                       r.customer_name, r.assignee_login or "-", when(r.created_at), r.subject)
                      for r in rows])
     return 0
+
+
+@signed_in
+def cmd_reply(args: argparse.Namespace, door: Door) -> int:
+    body = args.text if args.text is not None else _read_text_file(args.text_file)
+    posted = door.inbox.reply(args.contact_id, args.agent, body,
+                              idempotency_key=new_idempotency_key()).value
+    if args.json:
+        print_json(posted)
+    else:
+        # Stored, not sent: the channel gateway delivers it (and records whether it could).
+        print(f"Reply recorded on contact {posted.contact.id} as message {posted.message.id}.")
+    return 0
+
+
+def _read_text_file(path: Path) -> str:
+    """The reply's text from a file (or stdin for '-'), as UTF-8, within the message limit."""
+    try:
+        raw = sys.stdin.buffer.read(MAX_BODY * 4 + 1) if str(path) == "-" else \
+            path.read_bytes()[:MAX_BODY * 4 + 1]
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError(f"{path} is not UTF-8 text.") from None
 
 
 @signed_in

@@ -19,7 +19,7 @@ from console.cli.person import NOBODY, OpenCommand, SignedInCommand, _commands
 from console.cli.session_store import KEYRING_SERVICE
 from console.clock import SystemClock
 from console.config import Settings
-from console.domain import Role
+from console.domain import MessageKind, Role
 from console.domain.audit import AuditEntry
 from console.services.audit import AuditService
 from console.store.db import Database
@@ -33,7 +33,7 @@ WORKSTATION = Settings().workstation
 # Every command that reads or changes customer, contact or audit records (the
 # decisions of issue 10); any other command must say why it needs nobody.
 SIGNED_IN = {
-    "inbox", "claim", "customers find", "history", "kb import", "templates render",
+    "inbox", "claim", "reply", "customers find", "history", "kb import", "templates render",
     "audit verify", "audit list", "audit export", "users set-password", "users set-role",
     "users unlock", "users deactivate", "branch lookup", "branch card", "queues",
     "sla policy", "sla calendar", "sla queue",
@@ -44,6 +44,7 @@ def _person_commands(world: World) -> list[tuple[str, ...]]:
     contact, customer = str(world.contacts[0].id), str(world.alice)
     return [("customers", "find", "smith"), ("history", customer), ("inbox",),
             ("claim", contact, "--agent", "emma"),
+            ("reply", contact, "--agent", "emma", "--text", "Hello"),
             ("templates", "render", "Hi", "--contact", contact, "--agent", "emma"),
             ("audit", "verify"), ("queues",), ("users", "unlock", "emma"),
             ("branch", "card", customer)]
@@ -208,6 +209,7 @@ def test_an_agent_may_not_act_for_another_agent(world: World, db: Database, db_u
     before = _audit(db)
     contact = str(world.contacts[0].id)
     for command in (("claim", contact, "--agent", "kenji"),
+                    ("reply", contact, "--agent", "kenji", "--text", "Hello"),
                     ("templates", "render", "Hi", "--contact", contact, "--agent", "kenji")):
         code, out, err = run(capsys, db_url, *command)
         assert (code, out) == (2, "") and err.count("\n") == 1 and "only as themself" in err
@@ -275,3 +277,29 @@ def test_every_command_says_whether_it_needs_a_person() -> None:
     assert {"db upgrade", "db set-password", "demo", "users create-admin", "watch", "bench",
             "bench-sync", "bench-load", "bench-ui", "screenshot", "signin", "signout",
             "run"} <= set(kinds) - SIGNED_IN
+
+
+def test_a_reply_from_the_command_line_is_recorded_once_per_call(
+        world: World, db: Database, db_url: str, cli_signin: SignIn, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("emma")
+    contact = world.contacts[0].id
+    code, out, _ = run(capsys, db_url, "reply", str(contact), "--agent", "emma", "--text",
+                       "We have frozen your card.")
+    assert code == 0 and out.startswith(f"Reply recorded on contact {contact} as message ")
+    letter = tmp_path / "reply.txt"
+    letter.write_text("山田様\n\nカードを停止いたしました。\n", encoding="utf-8")
+    code, _, _ = run(capsys, db_url, "reply", str(contact), "--agent", "emma",
+                     "--text-file", str(letter))
+    assert code == 0
+    def replies() -> list[str]:
+        return [m.body for m in world.services.inbox.detail(contact).messages
+                if m.kind is MessageKind.OUTBOUND]
+
+    bodies = replies()
+    assert bodies == ["We have frozen your card.", "山田様\n\nカードを停止いたしました。"]
+    letter.write_bytes("カード".encode("cp932"))
+    code, out, err = run(capsys, db_url, "reply", str(contact), "--agent", "emma",
+                         "--text-file", str(letter))
+    assert (code, out) == (2, "") and "is not UTF-8 text" in err
+    assert replies() == bodies  # nothing half-written
