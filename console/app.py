@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from console.channels.secrets import SecretStore
 from console.clock import Clock, SystemClock
 from console.config import Settings, load_settings, resolve_url, with_keyring_password
 from console.services.admin import AdminService
@@ -16,10 +17,13 @@ from console.services.agents import AgentService
 from console.services.audit import AuditService
 from console.services.auth import AuthService
 from console.services.branch import BranchService
+from console.services.channels import ChannelService
 from console.services.customers import CustomerService
+from console.services.deliveries import DeliveryQueue
 from console.services.inbox import InboxService
 from console.services.intake import IntakeService
 from console.services.kb import KbService
+from console.services.mailboxes import MailboxLeases
 from console.services.monitor import MonitorService
 from console.services.presence import PresenceService
 from console.services.sla import SlaService
@@ -53,12 +57,16 @@ class Services:
     presence: PresenceService
     sla: SlaService
     monitor: MonitorService
+    channels: ChannelService
+    mailboxes: MailboxLeases
+    deliveries: DeliveryQueue
 
     def close(self) -> None:
         self.db.dispose()
 
 
-def build_services(db: Database, clock: Clock, settings: Settings) -> Services:
+def build_services(db: Database, clock: Clock, settings: Settings,
+                   secret_store: SecretStore | None = None) -> Services:
     return Services(
         db=db,
         clock=clock,
@@ -77,6 +85,9 @@ def build_services(db: Database, clock: Clock, settings: Settings) -> Services:
         presence=PresenceService(db, clock),
         sla=SlaService(db, clock),
         monitor=MonitorService(db, clock, settings.timezone),
+        channels=ChannelService(db, clock, secret_store or SecretStore()),
+        mailboxes=MailboxLeases(db, clock),
+        deliveries=DeliveryQueue(db, clock),
     )
 
 

@@ -44,10 +44,13 @@ if TYPE_CHECKING:
     from console.services.audit import AuditService
     from console.services.auth import AuthService, IssuedSession
     from console.services.branch import BranchService
+    from console.services.channels import ChannelService
     from console.services.customers import CustomerService
+    from console.services.deliveries import DeliveryQueue
     from console.services.inbox import InboxService
     from console.services.intake import IntakeService
     from console.services.kb import KbService
+    from console.services.mailboxes import MailboxLeases
     from console.services.monitor import MonitorService
     from console.services.presence import PresenceService
     from console.services.sla import SlaService
@@ -102,6 +105,9 @@ class Door:
         presence: PresenceService
         sla: SlaService
         monitor: MonitorService
+        channels: ChannelService
+        mailboxes: MailboxLeases
+        deliveries: DeliveryQueue
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services

@@ -161,4 +161,21 @@ PERMISSIONS: dict[str, Rule] = {
     "presence.leave": _mine(),
     "presence.on_contact": Rule(STAFF),
     "presence.purge_expired": Rule(ADMIN_ONLY),
+    # Channel accounts (issue 11): set-up, admins only; changes audited (entity "channel").
+    # Passwords are never audit detail: only the account's name is recorded.
+    "channels.add_email": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    "channels.list": Rule(ADMIN_ONLY),  # set-up, not customer records: no audit
+    "channels.show": Rule(ADMIN_ONLY),
+    "channels.enable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    "channels.disable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    "channels.remove": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    # The gateway's own work: mailbox leases and the delivery queue. Until the gateway
+    # acts through a door as a channel principal of its own (a later part of issue 11),
+    # no person at a window needs them; admins may, to inspect and repair by hand.
+    **{f"mailboxes.{op}": Rule(ADMIN_ONLY) for op in (
+        "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",
+        "state")},
+    **{f"deliveries.{op}": Rule(ADMIN_ONLY) for op in (
+        "claim_due", "mark_sent", "mark_temporary_failure", "mark_permanent_failure",
+        "retry_wait", "get", "for_message")},
 }

@@ -33,7 +33,7 @@ from console.domain import (
 )
 from console.errors import ClaimConflict, NotFound, NotPermitted, StaleContact, ValidationError
 from console.services import _threads as threads
-from console.services import inbox_query, sla_engine
+from console.services import deliveries, inbox_query, sla_engine
 from console.services.inbox_query import InboxFilter, InboxPage
 from console.services.rows import agent_by_login, already_applied, load_contact_row, queue_by_name
 from console.store import changes
@@ -223,8 +223,11 @@ class InboxService:
                        if kind == MessageKind.OUTBOUND else self._contact(s, contact_id))
             now = self._clock.now()
             message = self._message(s, contact_id, kind, agent.id, text, now, key)
-            if kind == MessageKind.OUTBOUND and contact.first_response_at is None:
-                contact.first_response_at = now
+            if kind == MessageKind.OUTBOUND:
+                # The transactional outbox: the message and its delivery job commit together.
+                deliveries.enqueue_reply(s, contact, message, now)
+                if contact.first_response_at is None:
+                    contact.first_response_at = now
             self._touch(s, contact, now)
             return _written(s, PostedMessage(threads.message_info(s, message),
                                              load_contact_row(s, contact_id)))

@@ -327,4 +327,4 @@ class AppliedRequest(Base):
 
 
 # Feature tables live in their own modules; importing them registers them on Base.
-from console.store import models_security, models_sla, models_sync  # noqa: E402, F401
+from console.store import models_channels, models_security, models_sla, models_sync  # noqa: E402, F401

@@ -63,6 +63,13 @@ EXPECTED = {
     "monitor.record_survey": "asb",
     "presence.beat": "asb", "presence.leave": "asb", "presence.on_contact": "asb",
     "presence.purge_expired": "m",
+    "channels.add_email": "m", "channels.list": "m", "channels.show": "m",
+    "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
+    "mailboxes.acquire_lease": "m", "mailboxes.renew_lease": "m", "mailboxes.release_lease": "m",
+    "mailboxes.record_intake": "m", "mailboxes.record_poll": "m", "mailboxes.state": "m",
+    "deliveries.claim_due": "m", "deliveries.mark_sent": "m",
+    "deliveries.mark_temporary_failure": "m", "deliveries.mark_permanent_failure": "m",
+    "deliveries.retry_wait": "m", "deliveries.get": "m", "deliveries.for_message": "m",
 }
 LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m"}
 NOT_SERVICES = {"db", "clock", "settings"}

@@ -1,0 +1,144 @@
+"""``switchboard channels``: the channel accounts the gateway takes mail in from and sends through.
+
+Administrators only, through the door (each change audited). The mailbox
+password is read from standard input (``--password-stdin``, after the
+signer's own when ``--user`` is given) or asked at the terminal, and kept
+in the OS keyring or an owner-only file (console.channels.secrets): run
+``channels add`` as the OS user the gateway runs as, on its machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import TYPE_CHECKING, Any
+
+from console.cli import args as arg
+from console.cli.output import print_json, print_table, when
+from console.cli.person import signed_in
+
+if TYPE_CHECKING:
+    from console.domain.channel_accounts import ChannelAccountInfo
+    from console.security.guard import Door
+
+MAX_URL = 500  # console.channels.endpoints.MAX_URL
+MAX_ADDRESS = 254
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("channels", help="channel accounts (e-mail) the gateway serves (admins)")
+    csub = p.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
+    add = csub.add_parser("add", help="add a channel account")
+    kinds = add.add_subparsers(dest="kind", metavar="KIND", required=True)
+    email = kinds.add_parser("email", help="an e-mail account: IMAP in, SMTP out")
+    email.add_argument("name", type=arg.name, metavar="NAME")
+    email.add_argument("--address", required=True, type=arg.text(MAX_ADDRESS, "the address"),
+                       metavar="ADDR", help="the account's own address (From of replies)")
+    email.add_argument("--imap-url", required=True, type=arg.text(MAX_URL, "the URL"), metavar="URL",
+                       help="imap[s]://USER@HOST[:PORT][/MAILBOX][?tls=starttls|none]")
+    email.add_argument("--smtp-url", required=True, type=arg.text(MAX_URL, "the URL"), metavar="URL",
+                       help="smtp[s]://[USER@]HOST[:PORT][?tls=starttls|none]")
+    email.add_argument("--queue", required=True, type=arg.name, metavar="QUEUE",
+                       help="the queue its mail goes to")
+    email.add_argument("--password-stdin", action="store_true", help=(
+        "read the mailbox password from standard input (after yours, with --user); "
+        "without it, asked at the terminal (empty: none)"))
+    email.set_defaults(func=cmd_channels_add_email)
+    lst = csub.add_parser("list", help="every account with its status (last poll, errors, queue)")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_channels_list)
+    show = csub.add_parser("show", help="one account, and where its password is kept")
+    show.add_argument("name", type=arg.name, metavar="NAME")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_channels_show)
+    for action, text, func in (
+            ("disable", "pause an account (nothing queued is lost)", cmd_channels_disable),
+            ("enable", "resume a paused account", cmd_channels_enable),
+            ("remove", "delete an account and its password (refused while replies wait)",
+             cmd_channels_remove)):
+        cmd = csub.add_parser(action, help=text)
+        cmd.add_argument("name", type=arg.name, metavar="NAME")
+        cmd.set_defaults(func=func)
+
+
+def _mailbox_password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n") or None
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass("Mailbox password (empty for none): ") or None
+
+
+@signed_in
+def cmd_channels_add_email(args: argparse.Namespace, door: Door) -> int:
+    password = _mailbox_password(args)
+    info = door.channels.add_email(args.name, address=args.address, imap_url=args.imap_url,
+                                   smtp_url=args.smtp_url, queue=args.queue,
+                                   password=password).value
+    print(f"Channel account '{info.name}' added for queue {info.queue}; password: {info.secret}.")
+    return 0
+
+
+@signed_in
+def cmd_channels_list(args: argparse.Namespace, door: Door) -> int:
+    accounts = door.channels.list()
+    if args.json:
+        print_json(accounts)
+        return 0
+    print_table(["NAME", "KIND", "QUEUE", "ADDRESS", "ENABLED", "LAST POLL", "QUEUED", "FAILED",
+                 "LAST ERROR"],
+                [(a.name, a.kind.value, a.queue, a.address, "yes" if a.enabled else "no",
+                  when(a.status.last_poll_at), a.status.queued, a.status.failed,
+                  _short(a.status.last_error)) for a in accounts])
+    return 0
+
+
+@signed_in
+def cmd_channels_show(args: argparse.Namespace, door: Door) -> int:
+    info = door.channels.show(args.name)
+    if args.json:
+        print_json(info)
+        return 0
+    _print_account(info)
+    return 0
+
+
+def _print_account(a: ChannelAccountInfo) -> None:
+    lines = [("Name", a.name), ("Kind", a.kind.value), ("Queue", a.queue),
+             ("Enabled", "yes" if a.enabled else "no (paused)"),
+             *((key.replace("_", " ").capitalize(), value) for key, value in a.settings.items()),
+             ("Password", a.secret), ("Last poll", when(a.status.last_poll_at)),
+             ("Last error", f"{when(a.status.last_error_at)} {a.status.last_error}"
+              if a.status.last_error else "-"),
+             ("Polled by", a.status.lease_holder or "-"),
+             ("Replies", f"{a.status.queued} queued, {a.status.failed} not delivered")]
+    print_table(["", ""], [(f"{k}:", v) for k, v in lines])
+
+
+@signed_in
+def cmd_channels_disable(args: argparse.Namespace, door: Door) -> int:
+    door.channels.disable(args.name)
+    print(f"Channel account '{args.name}' paused: the gateway neither polls nor sends through it.")
+    return 0
+
+
+@signed_in
+def cmd_channels_enable(args: argparse.Namespace, door: Door) -> int:
+    door.channels.enable(args.name)
+    print(f"Channel account '{args.name}' enabled.")
+    return 0
+
+
+@signed_in
+def cmd_channels_remove(args: argparse.Namespace, door: Door) -> int:
+    door.channels.remove(args.name)
+    print(f"Channel account '{args.name}' removed, with its password.")
+    return 0
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return "-"
+    line = " ".join(text.split())
+    return line if len(line) <= 50 else line[:49] + "…"

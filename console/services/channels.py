@@ -1,0 +1,217 @@
+"""Channel accounts for administrators: add an e-mail account, list, show, disable, enable, remove.
+
+An account feeds one queue; its password goes to console.channels.secrets
+and only the reference to it is stored. Each change is recorded for the
+change feed (entity ``channel``) and audited by the door.
+
+Disabling an account pauses it: the gateway stops polling its mailbox and
+sending through it, its queued replies wait, and new replies on its queue are
+stored without a delivery job. Removing an account is refused while replies
+are queued or being sent through it (enable it and let them go, or wait for
+them to fail); the record of what it delivered stays, no longer linked.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from collections.abc import Callable
+
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session
+
+from console.channels import secrets
+from console.channels.endpoints import check_address, parse_imap_url, parse_smtp_url
+from console.channels.secrets import SecretStore
+from console.clock import Clock
+from console.domain import Written
+from console.domain.channel_accounts import (
+    ChannelAccountInfo,
+    ChannelKind,
+    ChannelStatus,
+    DeliveryState,
+)
+from console.errors import NotFound, ValidationError
+from console.services.rows import queue_by_name
+from console.store import changes
+from console.store.db import Database
+from console.store.models import Queue
+from console.store.models_channels import ChannelAccount, ChannelIntake, DeliveryJobRow
+
+MAX_NAME = 80
+PENDING = (DeliveryState.QUEUED, DeliveryState.SENDING)
+
+
+class ChannelService:
+    """Channel accounts (see the module docstring).
+
+    Args:
+        db: the database.
+        clock: where "now" comes from.
+        secrets: where passwords are kept (console.channels.secrets).
+    """
+
+    def __init__(self, db: Database, clock: Clock, secret_store: SecretStore) -> None:
+        self._db = db
+        self._clock = clock
+        self._secrets = secret_store
+
+    def add_email(self, name: str, *, address: str, imap_url: str, smtp_url: str, queue: str,
+                  password: str | None = None, password_env: str | None = None,
+                  from_name: str | None = None) -> Written[ChannelAccountInfo]:
+        """Adds an e-mail account that takes mail in for ``queue`` and sends its replies.
+
+        Args:
+            password: kept in the keyring (or an owner-only file), never in the database.
+            password_env: instead, the environment variable the gateway reads it from.
+            from_name: the display name of replies' From (default: the queue's name).
+
+        Raises:
+            ValidationError: a bad name, address or URL, a name in use, or a queue
+                that already has an enabled e-mail account.
+            NotFound: no such queue.
+        """
+        name = _check_name(name)
+        settings = {"address": check_address(address), "imap_url": imap_url.strip(),
+                    "smtp_url": smtp_url.strip()}
+        parse_imap_url(imap_url)
+        parse_smtp_url(smtp_url)
+        if password is not None and password_env is not None:
+            raise ValidationError("Give either a password or an environment variable, not both.")
+        ref = None if password_env is None else str(secrets.SecretRef.parse(f"env:{password_env}"))
+        with self._db.write() as s:
+            found = queue_by_name(s, queue)
+            settings["from_name"] = (from_name or found.name).strip()[:120]
+            self._check_free(s, name, found)
+            if password is not None:
+                ref = self._secrets.keep(password, name)
+                # The keyring and files are not in the transaction: if it rolls back
+                # (here, or the door's audit entry after us), the secret goes too.
+                _after(s, "after_rollback", functools.partial(self._secrets.forget, ref))
+            account = self._insert(s, name, found, settings, ref)
+            return Written(_info(s, account), changes.collector(s))
+
+    def list(self) -> builtins.list[ChannelAccountInfo]:
+        """Every account, by name, with what the gateway last reported."""
+        with self._db.read() as s:
+            rows = s.execute(select(ChannelAccount).order_by(ChannelAccount.name)).scalars()
+            return [_info(s, a) for a in rows]
+
+    def show(self, name: str) -> ChannelAccountInfo:
+        with self._db.read() as s:
+            return _info(s, _by_name(s, name))
+
+    def enable(self, name: str) -> Written[ChannelAccountInfo]:
+        """Lets the gateway poll and send through the account again."""
+        return self._set_enabled(name, enabled=True)
+
+    def disable(self, name: str) -> Written[ChannelAccountInfo]:
+        """Pauses the account (see the module docstring); nothing queued is lost."""
+        return self._set_enabled(name, enabled=False)
+
+    def remove(self, name: str) -> Written[ChannelAccountInfo]:
+        """Deletes the account and its secret.
+
+        Raises:
+            ValidationError: replies are still queued or being sent through it.
+        """
+        with self._db.write() as s:
+            account = _by_name(s, name)
+            info = _info(s, account)
+            if info.status.queued:
+                raise ValidationError(
+                    f"{info.status.queued} replies are still waiting to be sent through "
+                    f"'{name}'; enable it and let the gateway send them (or wait for them to fail) "
+                    "before removing it.")
+            s.execute(update(DeliveryJobRow).where(DeliveryJobRow.channel_account_id == account.id)
+                      .values(channel_account_id=None))
+            s.execute(delete(ChannelIntake).where(ChannelIntake.account_id == account.id))
+            s.delete(account)
+            s.flush()
+            changes.record(s, "channel", account.id, "delete")
+            if info.secret_ref is not None:
+                # Only once the removal has committed: a refused or failed one keeps its secret.
+                _after(s, "after_commit", functools.partial(self._secrets.forget, info.secret_ref))
+            return Written(info, changes.collector(s))
+
+    def _set_enabled(self, name: str, *, enabled: bool) -> Written[ChannelAccountInfo]:
+        with self._db.write() as s:
+            account = _by_name(s, name)
+            if enabled and not account.enabled:
+                queue = s.get_one(Queue, account.queue_id)
+                self._check_free(s, None, queue, kind=account.kind)
+            account.enabled = enabled
+            account.updated_at = self._clock.now()
+            s.flush()
+            changes.record(s, "channel", account.id)
+            return Written(_info(s, account), changes.collector(s))
+
+    def _check_free(self, s: Session, name: str | None, queue: Queue,
+                    kind: ChannelKind = ChannelKind.EMAIL) -> None:
+        if name is not None and s.execute(
+                select(ChannelAccount.id).where(ChannelAccount.name == name)).first():
+            raise ValidationError(f"There is already a channel account named '{name}'.")
+        other = s.execute(select(ChannelAccount.name).where(
+            ChannelAccount.queue_id == queue.id, ChannelAccount.kind == kind,
+            ChannelAccount.enabled)).scalar()
+        if other is not None:
+            # Replies on the queue go out through its one enabled account: two would be a guess.
+            raise ValidationError(f"Queue '{queue.name}' already has the enabled {kind.value} "
+                                  f"account '{other}'; disable it first.")
+
+    def _insert(self, s: Session, name: str, queue: Queue, settings: dict[str, str],
+                ref: str | None) -> ChannelAccount:
+        now = self._clock.now()
+        account = ChannelAccount(kind=ChannelKind.EMAIL, name=name, queue_id=queue.id,
+                                 enabled=True, settings=settings, secret_ref=ref,
+                                 created_at=now, updated_at=now)
+        s.add(account)
+        s.flush()
+        s.add(ChannelIntake(account_id=account.id, last_uid=0))
+        s.flush()
+        changes.record(s, "channel", account.id, "insert")
+        return account
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+        raise ValidationError(f"A channel account's name is 1 to {MAX_NAME} printable characters.")
+    return name
+
+
+def _by_name(s: Session, name: str) -> ChannelAccount:
+    account = s.execute(select(ChannelAccount).where(ChannelAccount.name == name)).scalar()
+    if account is None:
+        raise NotFound(f"There is no channel account named '{name[:80]}'.")
+    return account
+
+
+def _info(s: Session, account: ChannelAccount) -> ChannelAccountInfo:
+    queue = s.get_one(Queue, account.queue_id)
+    return ChannelAccountInfo(
+        id=account.id, kind=account.kind, name=account.name, queue=queue.name,
+        enabled=account.enabled, settings={k: str(v) for k, v in account.settings.items()},
+        secret_ref=account.secret_ref, secret=secrets.describe(account.secret_ref),
+        created_at=account.created_at, updated_at=account.updated_at,
+        status=_status(s, account.id))
+
+
+def _status(s: Session, account_id: int) -> ChannelStatus:
+    intake = s.get(ChannelIntake, account_id)
+    counts = dict(s.execute(
+        select(DeliveryJobRow.state, func.count()).where(
+            DeliveryJobRow.channel_account_id == account_id).group_by(DeliveryJobRow.state)).all())
+    return ChannelStatus(
+        last_poll_at=intake.last_poll_at if intake else None,
+        last_error=intake.last_error if intake else None,
+        last_error_at=intake.last_error_at if intake else None,
+        lease_holder=intake.lease_holder if intake else None,
+        lease_expires_at=intake.lease_expires_at if intake else None,
+        queued=sum(counts.get(state, 0) for state in PENDING),
+        failed=counts.get(DeliveryState.FAILED, 0))
+
+
+def _after(s: Session, outcome: str, action: Callable[[], None]) -> None:
+    """Runs ``action`` once when the unit of work ``s`` belongs to commits or rolls back."""
+    event.listen(s, outcome, lambda _session: action(), once=True)

@@ -1,0 +1,328 @@
+"""Channel accounts: adding, listing, disabling and removing them, their secrets, mailbox leases."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends.fail import Keyring as NoKeyring
+from sqlalchemy import select, text
+
+from console.channels.secrets import KEYRING_SERVICE, SecretStore, SecretUnavailable
+from console.clock import ManualClock
+from console.domain import Role
+from console.domain.audit import AuditFilter
+from console.errors import NotFound, NotPermitted, ValidationError
+from console.security.guard import authorize
+from console.security.principal import Principal
+from console.store.db import Database
+from console.store.models import ChangeLogEntry
+from tests.conftest import MemoryKeyring
+from tests.factories import World, run_cli
+
+PASSWORD = "mailbox-S3cret-パスワード"
+IMAP, SMTP = "imaps://support%40example.com@mail.example.com/INBOX", "smtps://mail.example.com:465"
+
+
+def _add(world: World, name: str = "support", queue: str = "Cards", **kw: str) -> int:
+    options = {"address": "support@example.com", "imap_url": IMAP, "smtp_url": SMTP} | kw
+    return world.services.channels.add_email(name, queue=queue, password=PASSWORD,
+                                             **options).value.id
+
+
+def test_an_added_account_is_listed_and_shown_with_where_its_secret_is(
+        world: World, memory_keyring: MemoryKeyring) -> None:
+    _add(world)
+    [account] = world.services.channels.list()
+    assert (account.name, account.queue, account.enabled, account.address) == (
+        "support", "Cards", True, "support@example.com")
+    assert account.settings["from_name"] == "Cards"
+    assert account.secret_ref is not None and account.secret_ref.startswith("keyring:")
+    assert account.secret.startswith("OS keyring")
+    assert list(memory_keyring.store.values()) == [PASSWORD]
+    assert (account.status.queued, account.status.failed, account.status.last_poll_at) == (0, 0, None)
+    assert world.services.channels.show("support") == account
+
+
+def test_the_password_is_never_in_the_database(world: World, db: Database) -> None:
+    _add(world)
+    with db.read() as s:
+        rows = [
+            str(row) for table in ("channel_accounts", "channel_intake", "audit_events",
+                                   "change_log")
+            for row in s.execute(text(f"SELECT * FROM {table}")).all()]
+    assert rows and not any(PASSWORD in row for row in rows)
+    if db.dialect == "sqlite":  # every byte of the file, free pages and the WAL included
+        path = Path(db.url.database or "")
+        for part in (path, path.with_name(path.name + "-wal")):
+            if part.exists():
+                assert PASSWORD.encode() not in part.read_bytes()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("imap_url", "http://mail.example.com", "must start with imap://, imaps://"),
+    ("imap_url", "imaps://mail.example.com/INBOX", "needs the user"),
+    ("imap_url", "imaps://u:hunter2@mail.example.com/", "Put no password in the IMAP URL"),
+    ("imap_url", "imap://u@mail.example.com:70000/", "port is not a number"),
+    ("imap_url", "imap://u@mail.example.com/?tls=maybe", "only with ?tls=starttls or ?tls=none"),
+    ("smtp_url", "smtp://mail.example.com:25/INBOX", "An SMTP URL has no path"),
+    ("smtp_url", "imap://mail.example.com", "must start with smtp://, smtps://"),
+    ("smtp_url", "smtps://", "has no server name"),
+    ("address", "Support <support@example.com>", "is not an e-mail address"),
+    ("address", "support@localhost\nBcc: x@y.z", "is not an e-mail address"),
+])
+def test_bad_settings_are_refused_with_a_reason_and_nothing_is_kept(
+        world: World, memory_keyring: MemoryKeyring, field: str, value: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message.replace("?", r"\?")):
+        _add(world, **{field: value})
+    assert world.services.channels.list() == [] and memory_keyring.store == {}
+
+
+def test_names_are_unique_and_a_queue_has_one_enabled_email_account(world: World) -> None:
+    _add(world)
+    with pytest.raises(ValidationError, match="already a channel account named 'support'"):
+        _add(world, queue="Loans")
+    with pytest.raises(ValidationError, match="already has the enabled email account 'support'"):
+        _add(world, name="support-2")
+    with pytest.raises(NotFound, match="no queue named 'Nowhere'"):
+        _add(world, name="other", queue="Nowhere")
+    world.services.channels.disable("support")
+    _add(world, name="support-2")
+    with pytest.raises(ValidationError, match="already has the enabled email account 'support-2'"):
+        world.services.channels.enable("support")
+
+
+def test_a_failed_add_forgets_the_secret_it_kept(world: World, db: Database,
+                                                memory_keyring: MemoryKeyring) -> None:
+    def add_then_fail() -> None:
+        with db.write():  # as the door's unit of work, whose audit entry then fails
+            _add(world)
+            raise RuntimeError("audit insert failed")
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
+    assert world.services.channels.list() == [] and memory_keyring.store == {}
+
+
+def test_disable_enable_and_remove_record_changes(world: World, db: Database,
+                                                 memory_keyring: MemoryKeyring) -> None:
+    account = _add(world)
+    assert world.services.channels.disable("support").value.enabled is False
+    written = world.services.channels.enable("support")
+    assert written.value.enabled is True
+    assert [(c.entity, c.entity_id) for c in written.changes.entries] == [
+        ("channel", str(account))]
+    removed = world.services.channels.remove("support")
+    assert [c.op for c in removed.changes.entries] == ["delete"]
+    assert world.services.channels.list() == [] and memory_keyring.store == {}
+    with pytest.raises(NotFound):
+        world.services.channels.show("support")
+    with db.read() as s:
+        ops = s.execute(select(ChangeLogEntry.op).where(ChangeLogEntry.entity == "channel")).all()
+    assert [o for (o,) in ops] == ["insert", "update", "update", "delete"]
+
+
+def test_only_admins_manage_accounts_and_changes_are_audited(world: World) -> None:
+    root = world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    admin = authorize(world.services, Principal(root.id, "root", "Ada", Role.ADMIN))
+    sara = world.services.agents.get("sara")
+    lead = authorize(world.services, Principal(sara.id, "sara", "Sara", Role.SUPERVISOR))
+    admin.channels.add_email("support", address="support@example.com", imap_url=IMAP,
+                             smtp_url=SMTP, queue="Cards", password=PASSWORD)
+    with pytest.raises(NotPermitted):
+        lead.channels.list()
+    admin.channels.disable("support")
+    entries = world.services.audit.list(AuditFilter(person="root"))
+    assert [(e.action, e.entity, e.entity_id) for e in entries] == [
+        ("change", "channel", "support"), ("change", "channel", "support")]
+    assert all(PASSWORD not in json.dumps(e.detail) for e in entries)
+
+
+# -- secrets -------------------------------------------------------------------------------------
+
+def test_without_a_keyring_the_secret_goes_to_an_owner_only_file(tmp_path: Path) -> None:
+    keyring.set_keyring(NoKeyring())  # a headless server (the autouse fixture restores it)
+    store = SecretStore(tmp_path / "secrets")
+    ref = store.keep(PASSWORD, "support")
+    assert ref.startswith("file:")
+    path = Path(ref.removeprefix("file:"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left behind
+    assert store.read(ref) == PASSWORD
+    store.forget(ref)
+    assert not path.exists()
+
+
+def test_the_secrets_directory_can_be_named_by_the_environment(tmp_path: Path) -> None:
+    keyring.set_keyring(NoKeyring())
+    store = SecretStore(environ={"SWITCHBOARD_SECRETS_DIR": str(tmp_path / "vault")})
+    assert store.keep(PASSWORD, "a/b").startswith(f"file:{tmp_path / 'vault'}/a_b-")
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660])
+def test_a_secret_file_others_can_read_is_refused(tmp_path: Path, mode: int) -> None:
+    keyring.set_keyring(NoKeyring())
+    store = SecretStore(tmp_path)
+    ref = store.keep(PASSWORD, "support")
+    os.chmod(ref.removeprefix("file:"), mode)
+    with pytest.raises(SecretUnavailable, match=r"can be read by others.*chmod 600"):
+        store.read(ref)
+
+
+def test_env_and_keyring_references(memory_keyring: MemoryKeyring) -> None:
+    store = SecretStore(environ={"SUPPORT_PASSWORD": PASSWORD})
+    assert store.read("env:SUPPORT_PASSWORD") == PASSWORD
+    with pytest.raises(SecretUnavailable, match="NOPE is not set"):
+        store.read("env:NOPE")
+    with pytest.raises(SecretUnavailable, match="no entry"):
+        store.read("keyring:missing")
+    for bad in ("plain:secret", "file:relative/path", "env:1BAD", "keyring:"):
+        with pytest.raises(ValidationError, match="not a secret reference"):
+            store.read(bad)
+
+
+def test_an_account_may_read_its_password_from_the_environment(world: World) -> None:
+    info = world.services.channels.add_email(
+        "support", address="support@example.com", imap_url=IMAP, smtp_url=SMTP, queue="Cards",
+        password_env="SUPPORT_PASSWORD").value
+    assert (info.secret_ref, info.secret) == ("env:SUPPORT_PASSWORD",
+                                              "environment variable SUPPORT_PASSWORD of the gateway")
+
+
+# -- mailbox leases ------------------------------------------------------------------------------
+
+def test_one_gateway_holds_a_mailbox_until_its_lease_runs_out(world: World,
+                                                             clock: ManualClock) -> None:
+    account, leases, ttl = _add(world), world.services.mailboxes, timedelta(seconds=60)
+    assert leases.acquire_lease(account, "gw-a", ttl=ttl) is True
+    assert leases.acquire_lease(account, "gw-b", ttl=ttl) is False
+    assert leases.renew_lease(account, "gw-b", ttl=ttl) is False
+    clock.advance(50)
+    assert leases.renew_lease(account, "gw-a", ttl=ttl) is True  # until T+110 now
+    clock.advance(50)
+    assert leases.acquire_lease(account, "gw-b", ttl=ttl) is False
+    clock.advance(11)
+    assert leases.acquire_lease(account, "gw-b", ttl=ttl) is True  # gw-a stopped renewing
+    assert leases.renew_lease(account, "gw-a", ttl=ttl) is False
+    assert leases.release_lease(account, "gw-a") is False
+    assert leases.release_lease(account, "gw-b") is True
+    assert leases.acquire_lease(account, "gw-a", ttl=ttl) is True  # released: no wait
+
+
+def test_only_the_lease_holder_records_intake_and_never_backwards(world: World,
+                                                                 clock: ManualClock) -> None:
+    account, leases, ttl = _add(world), world.services.mailboxes, timedelta(seconds=60)
+    assert leases.record_intake(account, "gw-a", uidvalidity=7, last_uid=10) is False
+    leases.acquire_lease(account, "gw-a", ttl=ttl)
+    assert leases.record_intake(account, "gw-b", uidvalidity=7, last_uid=10) is False
+    assert leases.record_intake(account, "gw-a", uidvalidity=7, last_uid=10) is True
+    assert leases.record_intake(account, "gw-a", uidvalidity=7, last_uid=9) is False
+    assert leases.record_intake(account, "gw-a", uidvalidity=8, last_uid=2) is True  # a new mailbox
+    state = leases.state(account)
+    assert (state.uidvalidity, state.last_uid, state.lease_holder) == (8, 2, "gw-a")
+    clock.advance(61)
+    assert leases.record_intake(account, "gw-a", uidvalidity=8, last_uid=5) is False  # expired
+    assert world.services.channels.show("support").status.last_poll_at is not None
+
+
+def test_a_disabled_mailbox_is_leased_to_nobody(world: World) -> None:
+    account = _add(world)
+    world.services.channels.disable("support")
+    assert world.services.mailboxes.acquire_lease(account, "gw-a", ttl=timedelta(seconds=5)) is False
+
+
+def test_two_gateways_racing_for_a_lease_one_wins(world: World, db_url: str) -> None:
+    import threading
+
+    account = _add(world)
+    results: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def race(holder: str) -> None:
+        own = Database(db_url)  # each gateway has its own database handle
+        try:
+            from tests.factories import services_for
+
+            leases = services_for(own, ManualClock(world.services.clock.now())).mailboxes
+            barrier.wait()
+            results.append(leases.acquire_lease(account, holder, ttl=timedelta(seconds=30)))
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=race, args=(f"gw-{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, False, False, True]
+
+
+def test_a_record_poll_error_shows_in_the_status(world: World) -> None:
+    account = _add(world)
+    world.services.mailboxes.acquire_lease(account, "gw-a", ttl=timedelta(seconds=30))
+    world.services.mailboxes.record_poll(account, "gw-a", error="LOGIN failed: bad\ncredentials")
+    status = world.services.channels.show("support").status
+    assert status.last_error == "LOGIN failed: bad\ncredentials" and status.last_error_at
+    assert status.lease_holder == "gw-a"
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+def test_channels_commands_for_a_signed_in_admin(
+        world: World, db_url: str, cli_signin: Callable[[str], str],
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        memory_keyring: MemoryKeyring) -> None:
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code, out, err = run_cli(capsys, db_url, "channels", "add", "email", "support",
+                             "--address", "support@example.com", "--imap-url", IMAP,
+                             "--smtp-url", SMTP, "--queue", "Cards", "--password-stdin")
+    assert (code, err) == (0, "") and "password: OS keyring" in out
+    assert _channel_secrets(memory_keyring) == [PASSWORD]
+    code, out, _ = run_cli(capsys, db_url, "channels", "list", "--json")
+    [listed] = json.loads(out)
+    assert (listed["name"], listed["status"]["queued"], listed["status"]["last_poll_at"]) == (
+        "support", 0, None)
+    code, out, _ = run_cli(capsys, db_url, "channels", "show", "support")
+    assert code == 0 and "Password:" in out and "OS keyring" in out and PASSWORD not in out
+    assert run_cli(capsys, db_url, "channels", "disable", "support")[0] == 0
+    assert json.loads(run_cli(capsys, db_url, "channels", "show", "support", "--json")[1])[
+        "enabled"] is False
+    assert run_cli(capsys, db_url, "channels", "enable", "support")[0] == 0
+    code, out, _ = run_cli(capsys, db_url, "channels", "remove", "support")
+    assert code == 0 and _channel_secrets(memory_keyring) == []
+    code, _, err = run_cli(capsys, db_url, "channels", "show", "support")
+    assert (code, err) == (2, "switchboard: There is no channel account named 'support'.\n")
+
+
+def test_a_bad_url_on_the_command_line_is_one_line(
+        world: World, db_url: str, cli_signin: Callable[[str], str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+    code, _, err = run_cli(capsys, db_url, "channels", "add", "email", "support",
+                           "--address", "support@example.com", "--imap-url", "imaps://u:pw@h/",
+                           "--smtp-url", SMTP, "--queue", "Cards")
+    assert code == 2 and err.startswith("switchboard: Put no password in the IMAP URL")
+
+
+def test_an_agent_may_not_manage_channels(world: World, db_url: str,
+                                          cli_signin: Callable[[str], str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    cli_signin("emma")
+    code, _, err = run_cli(capsys, db_url, "channels", "list")
+    assert code != 0 and "may not use 'channels.list'" in err
+
+
+def _channel_secrets(backend: MemoryKeyring) -> list[str]:
+    """The channel passwords in the keyring (the command line keeps its session there too)."""
+    return [secret for (service, _), secret in backend.store.items() if service == KEYRING_SERVICE]
