@@ -37,6 +37,8 @@ SIGNED_IN = {
     "audit verify", "audit list", "audit export", "users set-password", "users set-role",
     "users unlock", "users deactivate", "branch lookup", "branch card", "queues",
     "sla policy", "sla calendar", "sla queue",
+    "channels add email", "channels list", "channels show", "channels disable",
+    "channels enable", "channels remove",
 }
 
 
@@ -47,7 +49,10 @@ def _person_commands(world: World) -> list[tuple[str, ...]]:
             ("reply", contact, "--agent", "emma", "--text", "Hello"),
             ("templates", "render", "Hi", "--contact", contact, "--agent", "emma"),
             ("audit", "verify"), ("queues",), ("users", "unlock", "emma"),
-            ("branch", "card", customer)]
+            ("branch", "card", customer), ("channels", "list", "--json"),
+            ("channels", "add", "email", "x", "--address", "x@example.com",
+             "--imap-url", "imap://x@example.com", "--smtp-url", "smtp://example.com",
+             "--queue", "Cards", "--password-stdin")]
 
 
 def _audit(db: Database) -> list[AuditEntry]:

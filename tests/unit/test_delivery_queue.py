@@ -204,3 +204,24 @@ def test_jobs_of_a_paused_account_wait(mail_world: World) -> None:
     assert mail_world.services.deliveries.claim_due("gw-a") == []
     mail_world.services.channels.enable("loans-mail")
     assert len(mail_world.services.deliveries.claim_due("gw-a")) == 1
+
+
+def test_on_postgresql_a_claim_skips_jobs_another_gateway_is_locking(mail_world: World,
+                                                                    db: Database) -> None:
+    if not db.is_postgres:
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises writers instead")
+    for contact in _email_contacts(mail_world, 3):
+        mail_world.services.inbox.reply(contact, "kenji", "hello")
+    first = _jobs(db)[0].id
+    claimed: list[int] = []
+    with db.engine.connect() as other:  # another gateway, between its SELECT and its commit
+        other.execute(text("SELECT id FROM delivery_jobs WHERE id = :i FOR UPDATE"), {"i": first})
+        worker = threading.Thread(target=lambda: claimed.extend(
+            j.id for j in mail_world.services.deliveries.claim_due("gw-b")))
+        worker.start()
+        worker.join(timeout=20)
+        blocked = worker.is_alive()
+        other.rollback()
+    worker.join()
+    assert not blocked, "claim_due waited for another gateway's row lock"
+    assert first not in claimed and len(claimed) == 2
