@@ -22,7 +22,8 @@ _IMAP_PORTS = {"imap": 143, "imaps": 993}
 _SMTP_PORTS = {"smtp": 587, "smtps": 465}
 _TLS_CHOICES = ("starttls", "none")
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]")
-_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+# One-label domains (loans@localhost) pass: internal and test servers use them.
+_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import pytest
 from keyring.backends.fail import Keyring as NoKeyring
 from sqlalchemy import select, text
 
+from console.channels.endpoints import Endpoint, check_address, parse_imap_url, parse_smtp_url
 from console.channels.secrets import KEYRING_SERVICE, SecretStore, SecretUnavailable
 from console.clock import ManualClock
 from console.domain import Role
@@ -143,6 +144,17 @@ def test_only_admins_manage_accounts_and_changes_are_audited(world: World) -> No
     assert [(e.action, e.entity, e.entity_id) for e in entries] == [
         ("change", "channel", "support"), ("change", "channel", "support")]
     assert all(PASSWORD not in json.dumps(e.detail) for e in entries)
+
+
+def test_urls_give_the_server_its_port_tls_user_and_mailbox() -> None:
+    assert parse_imap_url("imaps://support%40example.com@mail.example.com/Support%20Mail") == \
+        Endpoint("imaps", "mail.example.com", 993, "implicit", "support@example.com", "Support Mail")
+    assert parse_imap_url("imap://u@[::1]:1143?tls=none") == Endpoint(
+        "imap", "::1", 1143, "none", "u", "INBOX")
+    assert parse_smtp_url("smtp://relay.example.com") == Endpoint(
+        "smtp", "relay.example.com", 587, "starttls", None)
+    assert parse_smtp_url("smtps://u@relay.example.com").port == 465
+    assert check_address("loans@localhost") == "loans@localhost"
 
 
 # -- secrets -------------------------------------------------------------------------------------
