@@ -176,6 +176,6 @@ PERMISSIONS: dict[str, Rule] = {
         "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",
         "state")},
     **{f"deliveries.{op}": Rule(ADMIN_ONLY) for op in (
-        "claim_due", "mark_sent", "mark_temporary_failure", "mark_permanent_failure",
+        "claim_due", "release", "mark_sent", "mark_temporary_failure", "mark_permanent_failure",
         "retry_wait", "get", "for_message")},
 }

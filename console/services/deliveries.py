@@ -164,6 +164,21 @@ class DeliveryQueue:
                 locked_until=None, updated_at=now).execution_options(synchronize_session=False))
             return self._moved(s, job_id)
 
+    def release(self, job_id: int, *, holder: str, now: datetime | None = None) -> DeliveryJob:
+        """Gives back a job ``holder`` claimed but did not start sending (a clean shutdown).
+
+        It is due again at once and the claim does not count as an attempt;
+        another gateway need not wait for the lock to run out.
+        """
+        now = now or self._clock.now()
+        with self._db.write() as s:
+            self._row(s, job_id)
+            s.execute(update(_J).where(_J.id == job_id, _held(holder)).values(
+                state=DeliveryState.QUEUED, attempts=_J.attempts - 1, locked_by=None,
+                locked_until=None, next_attempt_at=now, updated_at=now)
+                .execution_options(synchronize_session=False))
+            return self._moved(s, job_id)
+
     def retry_wait(self, attempts: int) -> timedelta:
         """How long to wait after the ``attempts``-th try failed: doubling, capped."""
         doubled: timedelta = self._first_retry * (2 ** min(max(attempts - 1, 0), 30))

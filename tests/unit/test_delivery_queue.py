@@ -225,3 +225,15 @@ def test_on_postgresql_a_claim_skips_jobs_another_gateway_is_locking(mail_world:
     worker.join()
     assert not blocked, "claim_due waited for another gateway's row lock"
     assert first not in claimed and len(claimed) == 2
+
+
+def test_a_gateway_stopping_cleanly_gives_back_what_it_did_not_send(mail_world: World) -> None:
+    for contact in _email_contacts(mail_world, 2):
+        mail_world.services.inbox.reply(contact, "kenji", "hello")
+    queue = mail_world.services.deliveries
+    first, second = queue.claim_due("gw-a")
+    assert queue.release(second.id, holder="gw-b").locked_by == "gw-a"  # not gw-b's to give
+    back = queue.release(second.id, holder="gw-a")
+    assert (back.state, back.attempts, back.locked_by) == (DeliveryState.QUEUED, 0, None)
+    assert [j.id for j in queue.claim_due("gw-b")] == [second.id]  # at once, no lock to wait out
+    assert queue.get(first.id).locked_by == "gw-a"

@@ -67,7 +67,7 @@ EXPECTED = {
     "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
     "mailboxes.acquire_lease": "m", "mailboxes.renew_lease": "m", "mailboxes.release_lease": "m",
     "mailboxes.record_intake": "m", "mailboxes.record_poll": "m", "mailboxes.state": "m",
-    "deliveries.claim_due": "m", "deliveries.mark_sent": "m",
+    "deliveries.claim_due": "m", "deliveries.release": "m", "deliveries.mark_sent": "m",
     "deliveries.mark_temporary_failure": "m", "deliveries.mark_permanent_failure": "m",
     "deliveries.retry_wait": "m", "deliveries.get": "m", "deliveries.for_message": "m",
 }
