@@ -115,10 +115,14 @@ class SecretStore:
         key = f"{re.sub(r'[^A-Za-z0-9._-]', '_', label)[:60]}-{uuid.uuid4().hex[:12]}"
         try:
             keyring.set_password(KEYRING_SERVICE, key, secret)
+            # Read back: some backends (keyring's "null" one) accept and drop everything.
+            kept = keyring.get_password(KEYRING_SERVICE, key) == secret
         except keyring.errors.KeyringError as exc:
             log.info("no usable keyring (%s); keeping the channel secret in a file", exc)
-            return f"file:{self._write_file(key, secret)}"
-        return f"keyring:{key}"
+            kept = False
+        if kept:
+            return f"keyring:{key}"
+        return f"file:{self._write_file(key, secret)}"
 
     def read(self, ref: str) -> str:
         """The secret ``ref`` names.

@@ -13,6 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends.fail import Keyring as NoKeyring
+from keyring.backends.null import Keyring as NullKeyring
 from sqlalchemy import select, text
 
 from console.channels.endpoints import Endpoint, check_address, parse_imap_url, parse_smtp_url
@@ -171,6 +172,13 @@ def test_without_a_keyring_the_secret_goes_to_an_owner_only_file(tmp_path: Path)
     assert store.read(ref) == PASSWORD
     store.forget(ref)
     assert not path.exists()
+
+
+def test_a_keyring_that_drops_secrets_is_not_trusted_with_one(tmp_path: Path) -> None:
+    keyring.set_keyring(NullKeyring())  # accepts every password and keeps none
+    store = SecretStore(tmp_path)
+    ref = store.keep(PASSWORD, "support")
+    assert ref.startswith("file:") and store.read(ref) == PASSWORD
 
 
 def test_the_secrets_directory_can_be_named_by_the_environment(tmp_path: Path) -> None:
