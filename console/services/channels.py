@@ -48,7 +48,7 @@ class ChannelService:
     Args:
         db: the database.
         clock: where "now" comes from.
-        secrets: where passwords are kept (console.channels.secrets).
+        secret_store: where passwords are kept (console.channels.secrets).
     """
 
     def __init__(self, db: Database, clock: Clock, secret_store: SecretStore) -> None:
