@@ -390,3 +390,30 @@ def test_utf8_body_cut_inside_its_last_character_is_still_read():
 def test_short_unlabelled_latin_header_and_short_garbage():
     assert decode_text("José".encode("cp1252"), None) == "José"
     assert decode_text(b"\xe6\xae\x8b\xe9\xab\x98\xe7\x85\xa7\xe4\xbc\x9a\xff", None) is None
+
+
+def test_raw_8bit_cp932_file_name():
+    name = "請求書①.pdf".encode("cp932")
+    raw = (b"From: a@example.jp\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+           b"--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/pdf\r\n"
+           b'Content-Disposition: attachment; filename="' + name + b'"\r\n\r\nxx\r\n--b--\r\n')
+    assert [a.filename for a in parse_message(raw).attachments] == ["請求書①.pdf"]
+
+
+def test_empty_plain_alternative_falls_back_to_html_and_keeps_each_image_once():
+    raw = (b"From: a@example.jp\r\nSubject: x\r\nContent-Type: multipart/alternative; boundary=a\r\n\r\n"
+           b"--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n"
+           b"--a\r\nContent-Type: multipart/related; boundary=r\r\n\r\n"
+           b"--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Card <b>lost</b></p>\r\n"
+           b"--r\r\nContent-Type: image/gif\r\nContent-ID: <logo>\r\n\r\nGIF89a\r\n--r--\r\n--a--\r\n")
+    mail = parse_message(raw)
+    assert (mail.text, mail.html_was_source) == ("Card lost", True)
+    assert [(a.content_id, a.inline) for a in mail.attachments] == [("logo", True)]
+
+
+def test_deeply_nested_forwards_do_not_exhaust_the_stack():
+    raw = b"From: fw@example.net\r\nSubject: fw\r\n"
+    raw += b"Content-Type: message/rfc822\r\n\r\nFrom: fw@example.net\r\nSubject: fw\r\n" * 3000
+    raw += b"\r\nbottom\r\n"
+    mail = parse_message(raw)
+    assert mail.subject == "fw" and any("too many parts" in p for p in mail.problems)

@@ -77,17 +77,17 @@ class BodyReader:
 
     def _alternative(self, children: list[Message], *, depth: int, show: bool) -> str:
         """Show the best alternative; the others give only their attachments (inline images)."""
-        ranked = sorted(children, key=_alternative_rank)
-        chosen_text, chosen = "", None
-        for child in ranked if show else ():
+        walked: list[Message] = []
+        chosen_text = ""
+        for child in sorted(children, key=_alternative_rank) if show else ():
             html_before = self.html_was_source
+            walked.append(child)
             chosen_text = self._part(child, depth=depth + 1, show=True)
             if chosen_text.strip():
-                chosen = child
                 break
-            self.html_was_source = html_before
+            self.html_was_source = html_before  # an empty alternative was not the source
         for child in children:
-            if child is not chosen:
+            if not any(child is done for done in walked):  # each attachment once
                 self._part(child, depth=depth + 1, show=False)
         return chosen_text
 

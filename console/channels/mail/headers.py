@@ -144,7 +144,7 @@ def message_ids(value: str | None) -> tuple[str, ...]:
 def part_filename(part: Message) -> str:
     """The attachment's file name: RFC 2231 (with continuations), RFC 2047 inside quotes, or raw 8-bit."""
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        value = part.get_param(param, header=header)
+        value = _params_holder(part, header).get_param(param, header=header)
         if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded latin-1 text)
             charset, _language, text = value
             data = str(text).encode("latin-1", "surrogateescape")
@@ -153,3 +153,17 @@ def part_filename(part: Message) -> str:
         if isinstance(value, str) and value:
             return decode_header_value(email.utils.unquote(value))
     return ""
+
+
+def _params_holder(part: Message, header: str) -> Message:
+    """The part itself, or for a raw 8-bit header a stand-in holding its decoded value.
+
+    The stdlib reads 8-bit parameter bytes as "unknown-8bit" and turns a CP932
+    file name into mojibake, so such a header is decoded here first.
+    """
+    raw = raw_header(part, header)
+    if raw is None or raw.isascii():
+        return part
+    holder = Message()
+    holder[header] = one_line(_decode_raw(raw))
+    return holder

@@ -32,9 +32,9 @@ DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_PARTS = 1000
 # A part starts at a line beginning "--": past this many, the rest is not even parsed.
 _MAX_DELIMITER_LINES = MAX_PARTS * 2
-# The standard parser recurses once per nested multipart; real mail has a handful.
+# The standard parser recurses once per nested multipart or message; real mail has a handful.
 MAX_MULTIPARTS = 100
-_MULTIPART_HEADER = re.compile(rb"(?im)^content-type:[ \t]*multipart/")
+_MULTIPART_HEADER = re.compile(rb"(?im)^content-type:[ \t]*(multipart|message)/")
 
 
 @dataclass
