@@ -1,8 +1,8 @@
 """Reading header values as senders write them: RFC 2047 words, raw 8-bit, RFC 2231 parameters.
 
-The standard library decodes each RFC 2047 encoded word on its own, so a
-character split across two words (common from Japanese mailers) becomes
-U+FFFD; here adjacent words of one charset are joined as bytes first.
+A character split across two encoded words is common from Japanese mailers;
+the standard library (policy.default) turns a split Shift_JIS character into
+U+FFFD, so here adjacent words of one charset are joined as bytes first.
 Every value comes out on one line: CR/LF in a header never reaches a field.
 """
 
