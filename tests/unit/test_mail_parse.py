@@ -417,3 +417,14 @@ def test_deeply_nested_forwards_do_not_exhaust_the_stack():
     raw += b"\r\nbottom\r\n"
     mail = parse_message(raw)
     assert mail.subject == "fw" and any("too many parts" in p for p in mail.problems)
+
+
+def test_docomo_emoji_are_kept_and_noted():
+    # docomo emoji in a Shift_JIS body: the sun (F89F, U+E63E) and F995 (U+E6F0).
+    body = "晴れ".encode("cp932") + b"\xf8\x9f" + "です".encode("cp932") + b"\xf9\x95"
+    raw = b"From: a@docomo.ne.jp\r\nSubject: x\r\nContent-Type: text/plain; charset=Shift_JIS\r\n\r\n" + body
+    mail = parse_message(raw)
+    assert mail.text == "晴れ\ue63eです\ue6f0"
+    assert mail.problems == (
+        "The text holds 2 phone-carrier emoji (private-use characters) that may show as boxes.",
+    )

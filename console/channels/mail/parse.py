@@ -68,7 +68,7 @@ def parse_message(raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHM
     envelope = _read_envelope(msg)
     reader = BodyReader(max_attachment_bytes=max_attachment_bytes, max_parts=MAX_PARTS)
     text = reader.read(msg)
-    problems = envelope.problems + _defects(msg) + reader.problems
+    problems = envelope.problems + _defects(msg) + reader.problems + _carrier_emoji(envelope.subject + text)
     if truncated or reader.parts_capped:
         problems.append(
             f"The message has too many parts; only the first ones were read (limit {MAX_PARTS:,}).",
@@ -155,6 +155,15 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
     # "-0000" means "time zone unknown" (RFC 5322 §3.3): the best reading is UTC.
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _carrier_emoji(text: str) -> list[str]:
+    """A note when the text holds private-use characters: Japanese carriers' emoji (docomo's
+    Shift_JIS F89F.. decode to U+E63E..), kept as sent but without a standard glyph."""
+    count = sum(1 for char in text if 0xE000 <= ord(char) <= 0xF8FF)
+    if not count:
+        return []
+    return [f"The text holds {count} phone-carrier emoji (private-use characters) that may show as boxes."]
 
 
 def _defects(msg: Message) -> list[str]:
