@@ -428,3 +428,12 @@ def test_docomo_emoji_are_kept_and_noted():
     assert mail.problems == (
         "The text holds 2 phone-carrier emoji (private-use characters) that may show as boxes.",
     )
+
+
+def test_undecodable_subject_bytes_are_kept_and_shown_in_hex():
+    bogus = b"=?x-bogus?B?" + base64.b64encode(b"\xff\xfe\x81") + b"?="
+    raw = b"From: a@example.jp\r\nSubject: Order " + bogus + b"\r\n\r\nbody\r\n"
+    mail = parse_message(raw)
+    assert mail.subject == "Order [undecodable: ff fe 81]"
+    assert [(u.label, u.raw) for u in mail.undecodable] == [("header Subject", b"\xff\xfe\x81")]
+    assert mail.problems == ("Part of the subject (3 bytes) could not be decoded; it is shown in hex.",)

@@ -50,11 +50,12 @@ def one_line(value: str) -> str:
     return _CONTROL.sub("", value.replace("\t", " ")).strip()
 
 
-def decode_header_value(value: str | None) -> str:
+def decode_header_value(value: str | None, lost: list[bytes] | None = None) -> str:
     """Decode a header value to one line of text (RFC 2047 words and raw 8-bit bytes).
 
     Args:
         value: the stored value, 8-bit bytes as surrogate escapes; None for a missing header.
+        lost: if given, receives the bytes of each piece that could not be decoded.
 
     Returns:
         The text; undecodable pieces are shown as their bytes in hex, never as U+FFFD.
@@ -64,10 +65,10 @@ def decode_header_value(value: str | None) -> str:
     pieces: list[str] = []
     position = 0
     for charset, data, start, end in _encoded_runs(value):
-        pieces.append(_decode_raw(value[position:start]))
-        pieces.append(_decode_word_bytes(data, charset))
+        pieces.append(_decode_raw(value[position:start], lost))
+        pieces.append(_decode_word_bytes(data, charset, lost))
         position = end
-    pieces.append(_decode_raw(value[position:]))
+    pieces.append(_decode_raw(value[position:], lost))
     return one_line("".join(pieces))
 
 
@@ -102,21 +103,25 @@ def _word_bytes(encoding: str, text: str) -> bytes:
     return quopri.decodestring(raw.replace(b"_", b" "), header=True)
 
 
-def _decode_word_bytes(data: bytes, charset: str) -> str:
+def _decode_word_bytes(data: bytes, charset: str, lost: list[bytes] | None) -> str:
     text = decode_text(data, charset)
     if text is None:
+        if lost is not None:
+            lost.append(data)
         logger.info("undecodable encoded word (%s, %d bytes)", charset, len(data))
         return f"[undecodable: {data.hex(' ')}]"
     return text
 
 
-def _decode_raw(piece: str) -> str:
+def _decode_raw(piece: str, lost: list[bytes] | None = None) -> str:
     """Text outside encoded words; raw 8-bit bytes there are decoded by guessing."""
     if piece.isascii() and "\x1b" not in piece:
         return piece
     data = piece.encode("utf-8", "surrogateescape")
     text = guess_text(data)
     if text is None:
+        if lost is not None:
+            lost.append(data)
         logger.info("undecodable 8-bit header text (%d bytes)", len(data))
         return f"[undecodable: {data.hex(' ')}]"
     return text

@@ -23,7 +23,7 @@ from email.message import Message
 from console.channels.mail import headers as hdr
 from console.channels.mail.body import BodyReader
 from console.channels.mail.classify import classify
-from console.domain.channels import InboundMail
+from console.domain.channels import InboundMail, UndecodablePart
 from console.errors import ValidationError
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ class _Envelope:
     from_name: str
     date: datetime | None
     problems: list[str] = field(default_factory=list)
+    undecodable: list[UndecodablePart] = field(default_factory=list)
 
 
 def parse_message(raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> InboundMail:
@@ -90,7 +91,7 @@ def parse_message(raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHM
         kind=verdict.kind,
         bounced_message_id=verdict.bounced_message_id,
         bounce_reason=verdict.bounce_reason,
-        undecodable=tuple(reader.undecodable),
+        undecodable=tuple(envelope.undecodable + reader.undecodable),
         problems=tuple(dict.fromkeys(problems)),  # each note once, in order
     )
 
@@ -131,14 +132,20 @@ def _parse_bytes(raw: bytes) -> Message:
 
 def _read_envelope(msg: Message) -> _Envelope:
     senders = hdr.addresses(list(hdr.raw_headers(msg, "From")))
+    lost: list[bytes] = []
     envelope = _Envelope(
-        subject=hdr.decode_header_value(hdr.raw_header(msg, "Subject")),
+        subject=hdr.decode_header_value(hdr.raw_header(msg, "Subject"), lost),
         from_address=senders[0].address if senders else "",
         from_name=senders[0].name if senders else "",
         date=None,
     )
     if not senders:
         envelope.problems.append("The sender (From) could not be read.")
+    for data in lost:
+        envelope.undecodable.append(UndecodablePart(label="header Subject", declared_charset="", raw=data))
+        envelope.problems.append(
+            f"Part of the subject ({len(data)} bytes) could not be decoded; it is shown in hex.",
+        )
     raw_date = hdr.raw_header(msg, "Date")
     envelope.date = _parse_date(raw_date)
     if raw_date and envelope.date is None:
