@@ -1,0 +1,1 @@
+"""Channels: how customers' messages come in and agents' replies go out (no Qt)."""

@@ -1,0 +1,1 @@
+"""E-mail: the IMAP intake, the SMTP delivery and the parsing of real-world mail."""
