@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imapclient import IMAPClient
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -252,8 +252,17 @@ class DeliveringHandler:
     def __init__(self, dovecot: Dovecot) -> None:
         self._dovecot = dovecot
         self.refusals: dict[str, str] = {}
+        self.require_sign_in = False
         self.received: list[Envelope] = []
         self._lock = threading.Lock()
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, mail_options: list[str]) -> str:
+        if self.require_sign_in and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
@@ -277,16 +286,33 @@ class DeliveringHandler:
 class SmtpServer:
     """An aiosmtpd server on a free 127.0.0.1 port, delivering into a Dovecot.
 
+    Args:
+        dovecot: where accepted mail goes; its certificate serves the TLS modes too.
+        tls: "" (plain), "starttls" (offers STARTTLS and AUTH after it, with the test
+            users' password) or "smtps" (TLS from the first byte, AUTH required).
+
     Attributes:
         port: where it listens.
         handler: the handler; set ``handler.refusals[address] = "451 ..."`` to refuse a recipient.
     """
 
-    def __init__(self, dovecot: Dovecot) -> None:
+    def __init__(self, dovecot: Dovecot, tls: str = "") -> None:
         self.handler = DeliveringHandler(dovecot)
         self.port = free_port()
+        self.tls = tls
+        kwargs: dict[str, object] = {}
+        if tls:
+            server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            server_context.load_cert_chain(dovecot.cert, dovecot.root / "key.pem")
+            # aiosmtpd only counts STARTTLS as TLS for AUTH, so with smtps the handler,
+            # not the server, insists on a signed-in sender (see DeliveringHandler.handle_MAIL).
+            self.handler.require_sign_in = True
+            kwargs = {"authenticator": _check_password, "auth_require_tls": tls == "starttls"}
+            kwargs["tls_context" if tls == "starttls" else "ssl_context"] = server_context
+            if tls == "smtps":
+                kwargs["server_hostname"] = "127.0.0.1"
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                      decode_data=False)
+                                      decode_data=False, **kwargs)  # type: ignore[arg-type]
 
     def start(self) -> None:
         self._controller.start()
@@ -298,3 +324,9 @@ class SmtpServer:
         self.handler.refusals.clear()
         self.handler.received.clear()
 
+
+def _check_password(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                    auth_data: object) -> AuthResult:
+    ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() in USERS
+          and auth_data.password.decode() == PASSWORD)
+    return AuthResult(success=ok, handled=False)

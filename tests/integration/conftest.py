@@ -50,3 +50,12 @@ def smtp_server(_smtp_server: SmtpServer, dovecot: Dovecot) -> Iterator[SmtpServ
     _smtp_server.reset()
     yield _smtp_server
     _smtp_server.reset()
+
+
+@pytest.fixture(scope="session", params=["starttls", "smtps"])
+def secure_smtp_server(request: pytest.FixtureRequest, _dovecot_server: Dovecot) -> Iterator[SmtpServer]:
+    """A test SMTP server that wants TLS (STARTTLS, or TLS from the start) and a signed-in user."""
+    server = SmtpServer(_dovecot_server, tls=request.param)
+    server.start()
+    yield server
+    server.stop()

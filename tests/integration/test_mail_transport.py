@@ -266,3 +266,38 @@ def test_a_line_break_in_an_envelope_address_is_refused(smtp_server: SmtpServer)
     with pytest.raises(ValidationError):
         relay(smtp_server).send(reply(), recipients=["customer@example.jp\r\nRCPT TO:<x@evil.example>"])
     assert smtp_server.handler.received == []
+
+
+def secure_relay(server: SmtpServer, dovecot: Dovecot, password: str = PASSWORD) -> SmtpRelay:
+    scheme, query = ("smtps", "") if _implicit(server) else ("smtp", "?starttls=1")
+    return SmtpRelay(f"{scheme}://support@127.0.0.1:{server.port}{query}", password,
+                     ssl_context=dovecot.ssl_context(), timeout_s=5)
+
+
+def _implicit(server: SmtpServer) -> bool:
+    return server.tls == "smtps"
+
+
+def test_a_reply_goes_out_over_tls_after_signing_in(secure_smtp_server: SmtpServer, dovecot: Dovecot) -> None:
+    secure_smtp_server.reset()
+    receipt = secure_relay(secure_smtp_server, dovecot).send(reply())
+    assert receipt.code == 250
+    [raw] = dovecot.read_all("customer")
+    assert email.message_from_bytes(raw, policy=email.policy.default)["Subject"] == "Re: ご注文の件について"
+
+
+def test_a_refused_smtp_password_is_refused_clearly(secure_smtp_server: SmtpServer, dovecot: Dovecot) -> None:
+    secure_smtp_server.reset()
+    with pytest.raises(CredentialsRefused, match="refused the user name or password"):
+        secure_relay(secure_smtp_server, dovecot, password="wrong").send(reply())
+    assert dovecot.read_all("customer") == []
+
+
+def test_a_server_that_demands_sign_in_refuses_an_anonymous_relay(secure_smtp_server: SmtpServer,
+                                                                 dovecot: Dovecot) -> None:
+    scheme, query = ("smtps", "") if _implicit(secure_smtp_server) else ("smtp", "?starttls=1")
+    anonymous = SmtpRelay(f"{scheme}://127.0.0.1:{secure_smtp_server.port}{query}",
+                          ssl_context=dovecot.ssl_context(), timeout_s=5)
+    with pytest.raises(CredentialsRefused, match="530"):
+        anonymous.send(reply())
+    assert secure_smtp_server.handler.received == []

@@ -7,7 +7,7 @@ connection behind. The outcome is classified for the delivery queue:
 - accepted: a ``Receipt`` with the server's final answer (and any recipients it refused);
 - 4xx, no connection, a timeout: ``TemporaryFailure`` (an ``Unavailable``): retry later;
 - 5xx: ``PermanentFailure`` carrying the server's text: the reply is "Not delivered";
-- a refused account: ``CredentialsRefused``.
+- a refused account, or a server that wants a sign-in we do not do (530): ``CredentialsRefused``.
 
 Header injection is refused before anything is sent: no header value and no
 envelope address may contain a line break.
@@ -155,6 +155,11 @@ def render(message: EmailMessage) -> bytes:
 def _transfer(conn: smtplib.SMTP, raw: bytes, sender: str, recipients: list[str]) -> Receipt:
     options = ["BODY=8BITMIME"] if conn.has_extn("8bitmime") and not raw.isascii() else []
     code, text = conn.mail(sender, options)
+    if code == 530:
+        # The server wants a sign-in the channel does not do: the account's fault, not the message's.
+        raise CredentialsRefused(f"The mail server wants this channel to sign in ({code} "
+                                 f"{_reply_text(text)}): give the SMTP address a user "
+                                 "(smtp://USER@HOST) and a password.")
     if code != 250:
         raise _refusal(code, text, f"the sender {sender}")
     refused: dict[str, tuple[int, str]] = {}
