@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -15,6 +16,7 @@ from console.channels.mail.imap import ImapMailbox
 from console.channels.mail.smtp import SmtpRelay
 from console.errors import Unavailable, ValidationError
 from tests.mailservers import PASSWORD, STRANGER, Dovecot, SmtpServer, free_port
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.mail
 
@@ -155,6 +157,24 @@ def test_a_missing_mailbox_is_a_validation_error(dovecot: Dovecot) -> None:
     url = f"imap://support@127.0.0.1:{dovecot.port}/Nowhere"
     with ImapMailbox(url, PASSWORD, timeout_s=5) as box, pytest.raises(ValidationError, match="Nowhere"):
         box.fetch_new(None, 0)
+
+
+def test_a_line_lost_during_idle_is_unavailable_and_the_next_call_reconnects(dovecot: Dovecot) -> None:
+    proxy = TcpProxy(("127.0.0.1", dovecot.port))
+    try:
+        url = f"imap://support@127.0.0.1:{proxy.port}/INBOX"
+        with ImapMailbox(url, PASSWORD, timeout_s=5) as box:
+            box.fetch_new(None, 0)
+            started = time.monotonic()
+            with pytest.raises(Unavailable, match="cannot be reached"):
+                box.wait_for_changes(SAFETY_NET_S, on_idle=proxy.cut)
+            # Noticed when the line went, not when the wait would have ended anyway.
+            assert time.monotonic() - started < SAFETY_NET_S / 2
+            proxy.restore()
+            dovecot.append("support", customer_mail(1))
+            assert [m.raw for m in box.fetch_new(None, 0).messages] == [customer_mail(1)]
+    finally:
+        proxy.close()
 
 
 def test_a_closed_port_is_unavailable() -> None:

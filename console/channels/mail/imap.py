@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 MAX_IDLE_S = 25 * 60
 # How often an IDLE wait looks at the caller's stop event: the longest a stop waits.
 STOP_CHECK_S = 0.5
+# Readable-but-empty wake-ups in a row that mean the server has closed the line.
+EMPTY_WAKES_LOST = 3
 FETCH_CHUNK = 25  # messages per FETCH command, so one huge mailbox is not one huge answer
 
 
@@ -183,20 +185,38 @@ class ImapMailbox:
               on_idle: Callable[[], None] | None) -> bool:
         deadline = time.monotonic() + timeout_s
         client.idle()
-        changed = False
         try:
             if on_idle is not None:
                 on_idle()
-            while not changed and (stop_event is None or not stop_event.is_set()):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                # The socket wait is the real wait; slicing it only lets a stop request through.
-                responses = client.idle_check(timeout=min(left, STOP_CHECK_S))
-                changed = any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
-        finally:
-            client.idle_done()
+            changed = self._idle_until_change(client, deadline, stop_event)
+        except BaseException:
+            # The line is probably gone; ending the IDLE politely must not hide why.
+            with contextlib.suppress(IMAPClientError, OSError):
+                client.idle_done()
+            raise
+        client.idle_done()
         return changed
+
+    @staticmethod
+    def _idle_until_change(client: IMAPClient, deadline: float, stop_event: threading.Event | None) -> bool:
+        empty_wakes = 0
+        while stop_event is None or not stop_event.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            wait_s = min(left, STOP_CHECK_S)
+            started = time.monotonic()
+            # The socket wait is the real wait; slicing it only lets a stop request through.
+            responses = client.idle_check(timeout=wait_s)
+            if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                return True
+            # imapclient swallows end-of-file during IDLE: a socket that is readable again and
+            # again yet yields no line has been closed by the other side.
+            quick = not responses and time.monotonic() - started < wait_s / 10
+            empty_wakes = empty_wakes + 1 if quick else 0
+            if empty_wakes >= EMPTY_WAKES_LOST:
+                raise IMAPClientAbortError("the server closed the connection")
+        return False
 
     def _connected(self) -> IMAPClient:
         if self._client is None:
