@@ -35,8 +35,14 @@ STRANGER = "stranger"
 UNPRIVILEGED_USER = "nobody"
 
 
+DOVECOT_ENV = "SWITCHBOARD_TEST_DOVECOT"  # another Dovecot binary to test with
+
+
 def dovecot_binary() -> str | None:
-    """The Dovecot binary, or None when it is not installed."""
+    """The Dovecot binary (``$SWITCHBOARD_TEST_DOVECOT`` if set), or None when it is not installed."""
+    wanted = os.environ.get(DOVECOT_ENV)
+    if wanted:
+        return wanted if os.access(wanted, os.X_OK) else None
     return shutil.which("dovecot") or (DOVECOT if os.access(DOVECOT, os.X_OK) else None)
 
 

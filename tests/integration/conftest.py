@@ -13,14 +13,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.mailservers import USERS, Dovecot, SmtpServer, dovecot_binary, start_dovecot
+from tests.mailservers import DOVECOT_ENV, USERS, Dovecot, SmtpServer, dovecot_binary, start_dovecot
 
 
 @pytest.fixture(scope="session")
 def _dovecot_server() -> Iterator[Dovecot]:
     binary = dovecot_binary()
     if binary is None:
-        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd, or run ./dev test)")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd, or run ./dev test; "
+                    f"{DOVECOT_ENV} names another binary)")
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed: the test server's certificate cannot be made")
     server = start_dovecot(binary)
