@@ -86,6 +86,17 @@ def test_batches_are_bounded_and_say_there_is_more(dovecot: Dovecot) -> None:
     assert seen == [customer_mail(n) for n in range(5)]
 
 
+def test_a_message_over_the_size_limit_comes_with_its_header_only(dovecot: Dovecot) -> None:
+    big = customer_mail(1).replace(b"Body of question 1.", b"x" * 5000)
+    dovecot.append("support", big)
+    dovecot.append("support", customer_mail(2))
+    with mailbox(dovecot, max_message_bytes=2000) as box:
+        first, second = box.fetch_new(None, 0).messages
+    assert not first.complete and first.size == len(big)
+    assert first.raw == big.split(b"\r\n\r\n")[0] + b"\r\n\r\n"  # the header, nothing of the body
+    assert second.complete and second.raw == customer_mail(2) and second.size == len(second.raw)
+
+
 def test_a_changed_uidvalidity_starts_again_from_the_first_message(dovecot: Dovecot) -> None:
     dovecot.append("support", customer_mail(1))
     with mailbox(dovecot) as box:

@@ -46,11 +46,16 @@ class FetchedMail:
 
     Attributes:
         uid: its UID in the mailbox (valid together with the batch's UIDVALIDITY).
-        raw: the message's bytes, exactly as received.
+        raw: the message's bytes, exactly as received — only its header when it is too large.
+        size: the whole message's size in bytes, as the server counts it.
+        complete: False when the message is over the mailbox's size limit and ``raw`` holds
+            its header only (enough to answer the sender politely, never to store it half).
     """
 
     uid: int
     raw: bytes
+    size: int
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,10 +93,12 @@ class ImapMailbox:
         password: the account's password (the caller fetches it from where secrets live).
         timeout_s: for connecting and for each answer the server owes us.
         batch_size: the most messages one ``fetch_new`` returns.
+        max_message_bytes: larger messages come with their header only (``complete=False``).
         ssl_context: for imaps:// and STARTTLS; the system's trusted certificates by default.
     """
 
     def __init__(self, url: str, password: str, *, timeout_s: float = 30.0, batch_size: int = 100,
+                 max_message_bytes: int = 25 * 1024 * 1024,
                  ssl_context: ssl.SSLContext | None = None) -> None:
         self.address: ServerAddress = parse_server_url(url, ("imap", "imaps"))
         if not self.address.user:
@@ -102,9 +109,11 @@ class ImapMailbox:
         self._password = password
         self._timeout_s = timeout_s
         self._batch_size = batch_size
+        self._max_bytes = max_message_bytes
         self._ssl_context = ssl_context or ssl.create_default_context()
         self._client: IMAPClient | None = None
-        # UIDNEXT when the last fetch_new left nothing behind; None = not known to be caught up.
+        # Whether the last fetch_new left nothing behind, and the UIDNEXT it saw then.
+        self._caught_up = False
         self._caught_up_at: int | None = None
 
     @property
@@ -129,7 +138,7 @@ class ImapMailbox:
             uids = sorted(uid for uid in client.search(["UID", f"{after + 1}:*"]) if uid > after)
             wanted, more = uids[: self._batch_size], len(uids) > self._batch_size
             messages = tuple(self._fetch(client, wanted))
-            self._caught_up_at = None if more else uidnext
+            self._caught_up, self._caught_up_at = not more, uidnext
         if changed:
             log.warning("UIDVALIDITY of %s changed from %s to %s: reading it again from the start",
                         self, uidvalidity, current)
@@ -158,7 +167,8 @@ class ImapMailbox:
             if not client.has_capability("IDLE"):
                 return False
             _, uidnext = self._select(client)
-            if self._caught_up_at is None or uidnext != self._caught_up_at:
+            # A server that does not tell UIDNEXT (RFC 3501 says it must) is trusted to send EXISTS.
+            if not self._caught_up or (uidnext is not None and uidnext != self._caught_up_at):
                 return True
             return self._idle(client, min(timeout_s, MAX_IDLE_S), stop_event, on_idle)
 
@@ -255,13 +265,23 @@ class ImapMailbox:
         return int(status[b"UIDVALIDITY"]), int(uidnext) if uidnext is not None else None
 
     def _fetch(self, client: IMAPClient, uids: list[int]) -> Iterator[FetchedMail]:
-        for start in range(0, len(uids), FETCH_CHUNK):
-            chunk = uids[start: start + FETCH_CHUNK]
-            answer = client.fetch(chunk, ["BODY.PEEK[]"])
+        sizes = {uid: int(data[b"RFC822.SIZE"]) for uid, data in client.fetch(uids, ["RFC822.SIZE"]).items()
+                 if b"RFC822.SIZE" in data} if uids else {}
+        # A message expunged between SEARCH and FETCH is simply not there.
+        present = [uid for uid in uids if uid in sizes]
+        for start in range(0, len(present), FETCH_CHUNK):
+            chunk = present[start: start + FETCH_CHUNK]
+            whole = [uid for uid in chunk if sizes[uid] <= self._max_bytes]
+            answer = client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
+            oversized = [uid for uid in chunk if sizes[uid] > self._max_bytes]
+            headers = client.fetch(oversized, ["BODY.PEEK[HEADER]"]) if oversized else {}
             for uid in chunk:
-                # A message expunged between SEARCH and FETCH is simply not there.
                 if uid in answer and b"BODY[]" in answer[uid]:
-                    yield FetchedMail(uid, bytes(answer[uid][b"BODY[]"]))
+                    yield FetchedMail(uid, bytes(answer[uid][b"BODY[]"]), sizes[uid])
+                elif uid in headers and b"BODY[HEADER]" in headers[uid]:
+                    log.warning("%s: message UID %d has %d bytes, over the limit of %d: header only",
+                                self, uid, sizes[uid], self._max_bytes)
+                    yield FetchedMail(uid, bytes(headers[uid][b"BODY[HEADER]"]), sizes[uid], complete=False)
 
     @contextlib.contextmanager
     def _mapped_errors(self, action: str) -> Iterator[None]:
