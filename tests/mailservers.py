@@ -9,9 +9,11 @@ into those users' mailboxes with IMAP APPEND, so a test reads back what was
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -126,12 +128,16 @@ class Dovecot:
     def stop(self) -> None:
         """Stops the server and its children and removes its directory."""
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.terminate()  # the master stops its children, then itself
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # Dovecot runs in a process group of its own (start_new_session): whatever of it is
+        # still there after the master has gone is ended here, so nothing outlives the tests.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -233,7 +239,7 @@ def start_dovecot(binary: str) -> Dovecot:
     for path in (root / "mail", key):
         os.chown(path, account.pw_uid, account.pw_gid)
     with (root / "stderr.log").open("wb") as stderr:
-        process = subprocess.Popen([binary, "-F", "-c", str(config)],
+        process = subprocess.Popen([binary, "-F", "-c", str(config)], start_new_session=True,
                                    stdout=subprocess.DEVNULL, stderr=stderr)
     server = Dovecot(root, port, tls_port, cert, process)
     try:

@@ -272,6 +272,13 @@ def test_a_closed_smtp_port_is_a_temporary_failure() -> None:
         SmtpRelay(f"smtp://127.0.0.1:{free_port()}", timeout_s=5).send(reply())
 
 
+def test_an_smtp_server_that_never_answers_is_a_temporary_failure() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never greets
+        relay = SmtpRelay(f"smtp://127.0.0.1:{silent.getsockname()[1]}", timeout_s=0.5)
+        with pytest.raises(TemporaryFailure, match="cannot be reached"):
+            relay.send(reply())
+
+
 def test_starttls_is_refused_when_the_server_does_not_offer_it(smtp_server: SmtpServer) -> None:
     with pytest.raises(TemporaryFailure, match="STARTTLS"):
         SmtpRelay(f"smtp://127.0.0.1:{smtp_server.port}?starttls=1", timeout_s=5).send(reply())
