@@ -302,24 +302,25 @@ class SmtpServer:
         dovecot: where accepted mail goes; its certificate serves the TLS modes too.
         tls: "" (plain), "starttls" (offers STARTTLS and AUTH after it, with the test
             users' password) or "smtps" (TLS from the first byte, AUTH required).
+        smtputf8: offer SMTPUTF8 (addresses with non-ASCII characters).
 
     Attributes:
         port: where it listens.
         handler: the handler; set ``handler.refusals[address] = "451 ..."`` to refuse a recipient.
     """
 
-    def __init__(self, dovecot: Dovecot, tls: str = "") -> None:
+    def __init__(self, dovecot: Dovecot, tls: str = "", *, smtputf8: bool = False) -> None:
         self.handler = DeliveringHandler(dovecot)
         self.port = free_port()
         self.tls = tls
-        kwargs: dict[str, object] = {}
+        kwargs: dict[str, object] = {"enable_SMTPUTF8": smtputf8}
         if tls:
             server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             server_context.load_cert_chain(dovecot.cert, dovecot.root / "key.pem")
             # aiosmtpd only counts STARTTLS as TLS for AUTH, so with smtps the handler,
             # not the server, insists on a signed-in sender (see DeliveringHandler.handle_MAIL).
             self.handler.require_sign_in = True
-            kwargs = {"authenticator": _check_password, "auth_require_tls": tls == "starttls"}
+            kwargs |= {"authenticator": _check_password, "auth_require_tls": tls == "starttls"}
             kwargs["tls_context" if tls == "starttls" else "ssl_context"] = server_context
             if tls == "smtps":
                 kwargs["server_hostname"] = "127.0.0.1"

@@ -34,11 +34,12 @@ class PermanentFailure(SwitchboardError):
     """The server refused the message for good (5xx): it must not be sent again as it is.
 
     Attributes:
-        code: the server's reply code.
-        reason: the server's text, to show the agent beside the message.
+        code: the server's reply code, or None when we refused before asking (the server
+            lacks something the message needs).
+        reason: the server's text (or ours), to show the agent beside the message.
     """
 
-    def __init__(self, message: str, *, code: int, reason: str) -> None:
+    def __init__(self, message: str, *, code: int | None, reason: str) -> None:
         super().__init__(message)
         self.code = code
         self.reason = reason

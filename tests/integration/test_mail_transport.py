@@ -267,6 +267,23 @@ def test_one_refused_recipient_of_two_is_reported_and_the_other_gets_it(smtp_ser
     assert len(dovecot.read_all("customer")) == 1
 
 
+def test_a_non_ascii_address_needs_a_server_with_smtputf8(smtp_server: SmtpServer, dovecot: Dovecot) -> None:
+    with pytest.raises(PermanentFailure, match="SMTPUTF8"):
+        relay(smtp_server).send(reply(to="山田@例え.jp"))
+    assert smtp_server.handler.received == []
+
+    utf8_server = SmtpServer(dovecot, smtputf8=True)
+    utf8_server.start()
+    try:
+        relay(utf8_server).send(reply(to="山田@例え.jp"))
+        [envelope] = utf8_server.handler.received
+    finally:
+        utf8_server.stop()
+    assert envelope.rcpt_tos == ["山田@例え.jp"] and "SMTPUTF8" in envelope.mail_options
+    received = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
+    assert received["To"] == "山田@例え.jp" and received["Subject"] == "Re: ご注文の件について"
+
+
 def test_a_closed_smtp_port_is_a_temporary_failure() -> None:
     with pytest.raises(TemporaryFailure, match="cannot be reached"):
         SmtpRelay(f"smtp://127.0.0.1:{free_port()}", timeout_s=5).send(reply())

@@ -80,15 +80,17 @@ class SmtpRelay:
             PermanentFailure: the server refused the message for good.
             CredentialsRefused: the server refused the account.
         """
-        raw = render(message)
         envelope_from = sender if sender is not None else _addresses(message, "From")[0]
         envelope_to = list(recipients) if recipients is not None else _addresses(message, "To", "Cc")
         for address in (envelope_from, *envelope_to):
             _check_address(address)
         if not envelope_to:
             raise ValidationError("The message names nobody to send it to.")
+        # An address with non-ASCII characters travels only over SMTPUTF8 (RFC 6531), headers raw.
+        utf8 = not all(address.isascii() for address in (envelope_from, *envelope_to))
+        raw = render(message, utf8=utf8)
         with self._conversation() as conn:
-            return _transfer(conn, raw, envelope_from, envelope_to)
+            return _transfer(conn, raw, envelope_from, envelope_to, utf8=utf8)
 
     @contextlib.contextmanager
     def _conversation(self) -> Iterator[smtplib.SMTP]:
@@ -134,8 +136,12 @@ class SmtpRelay:
         return conn
 
 
-def render(message: EmailMessage) -> bytes:
+def render(message: EmailMessage, *, utf8: bool = False) -> bytes:
     """The message as it goes on the wire (CRLF line ends, encoded words for non-ASCII headers).
+
+    Args:
+        message: the message.
+        utf8: write headers as raw UTF-8 (for SMTPUTF8) instead of encoded words.
 
     Raises:
         ValidationError: a header value contains a line break (header injection), or a Bcc
@@ -148,12 +154,19 @@ def render(message: EmailMessage) -> bytes:
             raise ValidationError("A Bcc header would reach every recipient: pass those addresses "
                                   "as recipients instead.")
     out = BytesIO()
-    BytesGenerator(out, policy=email.policy.SMTP).flatten(message)
+    BytesGenerator(out, policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP).flatten(message)
     return out.getvalue()
 
 
-def _transfer(conn: smtplib.SMTP, raw: bytes, sender: str, recipients: list[str]) -> Receipt:
+def _transfer(conn: smtplib.SMTP, raw: bytes, sender: str, recipients: list[str], *,
+              utf8: bool) -> Receipt:
     options = ["BODY=8BITMIME"] if conn.has_extn("8bitmime") and not raw.isascii() else []
+    if utf8:
+        if not conn.has_extn("smtputf8"):
+            raise PermanentFailure("The mail server cannot send to an address with non-ASCII characters "
+                                   "(it does not offer SMTPUTF8).", code=None,
+                                   reason="the server does not offer SMTPUTF8")
+        options.append("SMTPUTF8")
     code, text = conn.mail(sender, options)
     if code == 530:
         # The server wants a sign-in the channel does not do: the account's fault, not the message's.
