@@ -1,4 +1,4 @@
-"""E-mail as a channel: turning real-world inbound messages into `InboundMail`."""
+"""E-mail: the IMAP intake, the SMTP delivery and the parsing of real-world mail into `InboundMail`."""
 
 from console.channels.mail.parse import DEFAULT_MAX_ATTACHMENT_BYTES, MAX_PARTS, parse_message
 
