@@ -67,4 +67,7 @@ class TcpProxy:
     def close(self) -> None:
         self._closed = True
         self.cut()
+        # Closing alone leaves the accepting thread blocked in accept(); shutting down wakes it.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
