@@ -36,9 +36,9 @@ def register(sub: Any) -> None:
     email.add_argument("--address", required=True, type=arg.text(MAX_ADDRESS, "the address"),
                        metavar="ADDR", help="the account's own address (From of replies)")
     email.add_argument("--imap-url", required=True, type=arg.text(MAX_URL, "the URL"), metavar="URL",
-                       help="imap[s]://USER@HOST[:PORT][/MAILBOX][?tls=starttls|none]")
+                       help="imap[s]://USER@HOST[:PORT][/MAILBOX][?starttls=1]")
     email.add_argument("--smtp-url", required=True, type=arg.text(MAX_URL, "the URL"), metavar="URL",
-                       help="smtp[s]://[USER@]HOST[:PORT][?tls=starttls|none]")
+                       help="smtp[s]://[USER@]HOST[:PORT][?starttls=1]")
     email.add_argument("--queue", required=True, type=arg.name, metavar="QUEUE",
                        help="the queue its mail goes to")
     email.add_argument("--password-stdin", action="store_true", help=(

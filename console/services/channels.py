@@ -21,7 +21,7 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 from console.channels import secrets
-from console.channels.endpoints import check_address, parse_imap_url, parse_smtp_url
+from console.channels.endpoints import check_address, check_imap_url, check_smtp_url
 from console.channels.secrets import SecretStore
 from console.clock import Clock
 from console.domain import Written
@@ -74,8 +74,8 @@ class ChannelService:
         name = _check_name(name)
         settings = {"address": check_address(address), "imap_url": imap_url.strip(),
                     "smtp_url": smtp_url.strip()}
-        parse_imap_url(imap_url)
-        parse_smtp_url(smtp_url)
+        check_imap_url(imap_url)
+        check_smtp_url(smtp_url)
         if password is not None and password_env is not None:
             raise ValidationError("Give either a password or an environment variable, not both.")
         ref = None if password_env is None else str(secrets.SecretRef.parse(f"env:{password_env}"))

@@ -16,7 +16,7 @@ from keyring.backends.fail import Keyring as NoKeyring
 from keyring.backends.null import Keyring as NullKeyring
 from sqlalchemy import select, text
 
-from console.channels.endpoints import Endpoint, check_address, parse_imap_url, parse_smtp_url
+from console.channels.endpoints import check_address, check_imap_url, check_smtp_url
 from console.channels.secrets import KEYRING_SERVICE, SecretStore, SecretUnavailable
 from console.clock import ManualClock
 from console.domain import Role
@@ -69,14 +69,16 @@ def test_the_password_is_never_in_the_database(world: World, db: Database) -> No
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("imap_url", "http://mail.example.com", "must start with imap://, imaps://"),
+    ("imap_url", "http://mail.example.com", "not an address of the form imap://"),
     ("imap_url", "imaps://mail.example.com/INBOX", "needs the user"),
     ("imap_url", "imaps://u:hunter2@mail.example.com/", "Put no password in the IMAP URL"),
-    ("imap_url", "imap://u@mail.example.com:70000/", "port is not a number"),
-    ("imap_url", "imap://u@mail.example.com/?tls=maybe", "only with ?tls=starttls or ?tls=none"),
+    ("imap_url", "imap://u@mail.example.com:70000/", "not a number between 1 and 65535"),
+    ("imap_url", "imaps://u@mail.example.com/?starttls=1", "TLS already"),
+    ("imap_url", "imap://u@mail.example.com/?starttls=maybe", "must be 1 or 0"),
     ("smtp_url", "smtp://mail.example.com:25/INBOX", "An SMTP URL has no path"),
-    ("smtp_url", "imap://mail.example.com", "must start with smtp://, smtps://"),
-    ("smtp_url", "smtps://", "has no server name"),
+    ("smtp_url", "smtp://u:pw@mail.example.com", "Put no password in the SMTP URL"),
+    ("smtp_url", "imap://mail.example.com", "not an address of the form smtp://"),
+    ("smtp_url", "smtps://", "names no server"),
     ("address", "Support <support@example.com>", "is not an e-mail address"),
     ("address", "support@localhost\nBcc: x@y.z", "is not an e-mail address"),
 ])
@@ -147,14 +149,13 @@ def test_only_admins_manage_accounts_and_changes_are_audited(world: World) -> No
     assert all(PASSWORD not in json.dumps(e.detail) for e in entries)
 
 
-def test_urls_give_the_server_its_port_tls_user_and_mailbox() -> None:
-    assert parse_imap_url("imaps://support%40example.com@mail.example.com/Support%20Mail") == \
-        Endpoint("imaps", "mail.example.com", 993, "implicit", "support@example.com", "Support Mail")
-    assert parse_imap_url("imap://u@[::1]:1143?tls=none") == Endpoint(
-        "imap", "::1", 1143, "none", "u", "INBOX")
-    assert parse_smtp_url("smtp://relay.example.com") == Endpoint(
-        "smtp", "relay.example.com", 587, "starttls", None)
-    assert parse_smtp_url("smtps://u@relay.example.com").port == 465
+def test_account_urls_are_read_as_the_transport_reads_them() -> None:
+    imap = check_imap_url("imaps://support%40example.com@mail.example.com/Support%20Mail")
+    assert (imap.port, imap.tls, imap.user, imap.path) == (993, True, "support@example.com",
+                                                           "Support Mail")
+    assert check_imap_url("imap://u@mail.example.com?starttls=1").starttls is True
+    assert check_imap_url("imap://u@127.0.0.1:1143").port == 1143
+    assert check_smtp_url("smtp://relay.example.com").user is None
     assert check_address("loans@localhost") == "loans@localhost"
 
 

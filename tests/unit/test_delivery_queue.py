@@ -20,7 +20,7 @@ from console.store.models import ChangeLogEntry, Message
 from console.store.models_channels import DeliveryJobRow
 from tests.factories import World, services_for
 
-IMAP, SMTP = "imap://loans@127.0.0.1:1143/INBOX?tls=none", "smtp://127.0.0.1:1025?tls=none"
+IMAP, SMTP = "imap://loans@127.0.0.1:1143/INBOX", "smtp://127.0.0.1:1025"
 
 
 @pytest.fixture
