@@ -256,3 +256,20 @@ def test_a_view_and_its_audit_entry_commit_in_one_transaction(world: World, db: 
 def _audit_count(db: Database) -> int:
     with db.read() as s:
         return int(s.execute(text("SELECT COUNT(*) FROM audit_events")).scalar() or 0)
+
+
+def test_the_door_types_every_service() -> None:
+    """mypy sees a Door's services through its TYPE_CHECKING list: a new service must join it."""
+    import ast
+
+    from console.security import guard
+
+    tree = ast.parse(Path(guard.__file__).read_text(encoding="utf-8"))
+    door = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Door")
+    typed = {stmt.target.id for node in door.body
+             if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+             and node.test.id == "TYPE_CHECKING"
+             for stmt in node.body
+             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)}
+    services = {f.name for f in dataclasses.fields(Services)} - {"db", "clock", "settings"}
+    assert typed == services
