@@ -46,7 +46,7 @@ def test_after_a_reply_the_window_shows_what_a_fresh_read_shows(
     _open(qtbot, window, contact.id)
     window.conversation.composer.set_text("We have frozen your card.")
     window.commands.send_reply.trigger()
-    qtbot.waitUntil(lambda: window.banner.text == "Reply sent.")
+    qtbot.waitUntil(lambda: window.banner.text == "Reply recorded.")
     _settled(qtbot, window, world)
     assert window.conversation.thread_view.toPlainText().count("We have frozen your card.") == 1
     assert window.conversation.detail == world.services.inbox.detail(contact.id)

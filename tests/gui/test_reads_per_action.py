@@ -99,7 +99,7 @@ def test_a_reply_reads_little(qtbot: QtBot, signed_in: MainWindow, world: World,
     qtbot.waitUntil(lambda: _claimed(signed_in, contact.id))
     signed_in.conversation.composer.set_text("We have frozen your card.")
     tally = measure(qtbot, signed_in, db, probe, signed_in.commands.send_reply.trigger,
-                    lambda: signed_in.banner.text == "Reply sent.")
+                    lambda: signed_in.banner.text == "Reply recorded.")
     text = signed_in.conversation.thread_view.toPlainText()
     assert text.count("We have frozen your card.") == 1
     # The reply itself (key, agent, contact, row), the timeline (3), and the presence beat

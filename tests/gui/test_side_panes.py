@@ -45,7 +45,7 @@ def test_history_loads_newest_first_page_by_page(qtbot: QtBot, qtmodeltester: Mo
         model.fetchMore(QModelIndex())
         qtbot.waitUntil(lambda b=before: model.rowCount() > b or not model.canFetchMore())
     titles = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert titles[0] == "Reply sent · Lost card"
+    assert titles[0] == "Agent replied · Lost card"
     assert "New contact · Card limit" in titles
     first = model.index(0, 0)
     assert first.data(MetaRole) == "10:33"  # T0 + 3 min, in Tokyo

@@ -130,7 +130,7 @@ def test_claim_reply_and_resolve(qtbot: QtBot, window: MainWindow, world: World)
     qtbot.waitUntil(lambda: composer.text() == "")
     qtbot.waitUntil(lambda: "We have frozen your card." in
                     window.conversation.thread_view.toPlainText())
-    assert window.banner.text == "Reply sent."
+    assert window.banner.text == "Reply recorded."
     window.commands.resolve.trigger()
     dialog = window.flow.dialog
     assert isinstance(dialog, ResolveDialog)

@@ -210,7 +210,8 @@ class ContactFlow(QObject):
         self._take_from_composer(contact_id, text)
         if kind == MessageKind.OUTBOUND:
             self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
-        self._done(written, "Reply sent." if kind == MessageKind.OUTBOUND else "Note added.")
+        # Recorded, not "sent": delivery to the customer is the channel gateway's (issue 11).
+        self._done(written, "Reply recorded." if kind == MessageKind.OUTBOUND else "Note added.")
 
     def _take_from_composer(self, contact_id: int, text: str) -> None:
         """Removes a sent (or safely kept) text from the draft, keeping anything typed since."""

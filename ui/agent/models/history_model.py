@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the door's service, typed as the real one
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 50
 KIND_LABELS = {
-    "contact": "New contact", "inbound": "Customer wrote", "outbound": "Reply sent",
+    "contact": "New contact", "inbound": "Customer wrote", "outbound": "Agent replied",
     "note": "Internal note", "claimed": "Claimed", "released": "Released",
     "transferred": "Transferred", "resolved": "Resolved", "reopened": "Reopened",
     "status": "Status changed",
