@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from console.store.db import Database
 
 # The revision this code expects; a test checks it is Alembic's head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_KEY = 0x5B0A2E
 # Backend-specific search structures that the models deliberately do not describe.

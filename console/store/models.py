@@ -209,6 +209,8 @@ class Contact(Base):
     resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
     external_ref: Mapped[str | None] = mapped_column(String(120))
+    # A customer's reply after the reopen window opens a new contact that follows the old.
+    follows_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     # SLA pause bookkeeping (issue 5): business seconds spent pending on the
     # customer so far, and since when the clock is stopped (None: running).
     sla_paused_s: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,4 +1,4 @@
-"""Tables for channel accounts, mailbox intake state and the delivery queue (issue 11).
+"""Tables for channel accounts, mailbox intake, inbound mail, attachments and the delivery queue.
 
 Registered on the shared Base by console.store.models. An account's secret
 never lives here: ``secret_ref`` says where it is (console.channels.secrets).
@@ -10,7 +10,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from console.domain.channel_accounts import ChannelKind, DeliveryState
@@ -76,3 +87,52 @@ class DeliveryJobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+
+
+class InboundMail(Base):
+    """Every message a gateway took in from a mailbox, customer mail or not (issue 11).
+
+    The unique (account, Message-ID) pair is what takes each message in once
+    even when UIDVALIDITY changes and a mailbox is read again from the start.
+    A message with no Message-ID is known by a digest of its bytes. Mail that
+    opens or joins a contact points at the message it became; auto-replies,
+    list mail and bounces are kept here only, with what they were.
+    """
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (UniqueConstraint("account_id", "rfc822_message_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # SET NULL: removing an account keeps the record of what it took in.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="SET NULL"))
+    rfc822_message_id: Mapped[str] = mapped_column(String(255), index=True)
+    message_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id"), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    from_address: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    in_reply_to: Mapped[str] = mapped_column(String(255), default="")
+    references: Mapped[list[str]] = mapped_column(JSON, default=list)
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MessageAttachment(Base):
+    """A file that came with a message: kept, or recorded with why it was not."""
+
+    __tablename__ = "message_attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    inline: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_id: Mapped[str] = mapped_column(String(255), default="")
+    # Why the bytes are not kept (over the size limit), or a note on what they are
+    # (the original bytes of text no character set explains). None: kept as sent.
+    note: Mapped[str | None] = mapped_column(String(300))
