@@ -61,7 +61,7 @@ def register(sub: Any) -> None:
     setpw.set_defaults(func=cmd_users_set_password)
     role = usub.add_parser("set-role", help="give an agent another role")
     role.add_argument("login", type=arg.login, metavar="LOGIN")
-    role.add_argument("role", choices=[r.value for r in Role])
+    role.add_argument("role", choices=[r.value for r in Role.of_people()])
     role.set_defaults(func=cmd_users_set_role)
     for name, text, func in (("unlock", "lift a sign-in lockout", cmd_users_unlock),
                              ("deactivate", "stop a leaver signing in", cmd_users_deactivate)):

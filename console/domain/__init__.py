@@ -48,10 +48,22 @@ class Priority(enum.IntEnum):
 
 
 class Role(enum.StrEnum):
+    """What a signed-in principal may do (console.security.permissions).
+
+    ``GATEWAY`` is no person's role: it is the channel gateway's own
+    (console.channels.gateway), never stored for a member of staff.
+    """
+
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     BRANCH = "branch"
     ADMIN = "admin"
+    GATEWAY = "gateway"
+
+    @classmethod
+    def of_people(cls) -> tuple[Role, ...]:
+        """The roles a member of staff can have."""
+        return tuple(role for role in cls if role is not cls.GATEWAY)
 
 
 class AgentState(enum.StrEnum):

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from console.domain import Role
 
 A, S, B, M = Role.AGENT, Role.SUPERVISOR, Role.BRANCH, Role.ADMIN
-EVERYONE = frozenset(Role)
+G = Role.GATEWAY  # the channel gateway: only its own work below, never a person's
+EVERYONE = frozenset(Role.of_people())  # every member of staff
 NOBODY: frozenset[Role] = frozenset()
 STAFF = frozenset({A, S, B})  # people who serve customers
 LEADS = frozenset({S, M})
 ADMIN_ONLY = frozenset({M})
+GATEWAY_OR_ADMIN = frozenset({G, M})
 BRANCH_DESK = frozenset({B, S})
 # Roles that may act on behalf of another agent (``own`` arguments below).
 ON_BEHALF = frozenset({S, M})
@@ -164,18 +166,21 @@ PERMISSIONS: dict[str, Rule] = {
     # Channel accounts (issue 11): set-up, admins only; changes audited (entity "channel").
     # Passwords are never audit detail: only the account's name is recorded.
     "channels.add_email": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
-    "channels.list": Rule(ADMIN_ONLY),  # set-up, not customer records: no audit
-    "channels.show": Rule(ADMIN_ONLY),
+    "channels.list": Rule(GATEWAY_OR_ADMIN),  # set-up, not customer records: no audit
+    "channels.show": Rule(GATEWAY_OR_ADMIN),
     "channels.enable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
     "channels.disable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
     "channels.remove": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
-    # The gateway's own work: mailbox leases and the delivery queue. Until the gateway
-    # acts through a door as a channel principal of its own (a later part of issue 11),
-    # no person at a window needs them; admins may, to inspect and repair by hand.
-    **{f"mailboxes.{op}": Rule(ADMIN_ONLY) for op in (
+    # The gateway's own work: mailbox leases, intake and the delivery queue. It acts
+    # through a door as the gateway principal (console.channels.gateway); no person at a
+    # window needs these, admins may, to inspect and repair by hand. Intake is not
+    # audited per message: the inbound_mail table is its record.
+    "mail.take_in": Rule(frozenset({G})),
+    "mail.outgoing": Rule(GATEWAY_OR_ADMIN),
+    **{f"mailboxes.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",
         "state")},
-    **{f"deliveries.{op}": Rule(ADMIN_ONLY) for op in (
+    **{f"deliveries.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "claim_due", "release", "mark_sent", "mark_temporary_failure", "mark_permanent_failure",
         "retry_wait", "get", "for_message")},
 }

@@ -67,6 +67,8 @@ class AdminService:
         if not login or len(login) > MAX_LOGIN or not login.replace(".", "").replace("_", "").isalnum():
             raise ValidationError(f"'{login[:MAX_LOGIN]}' is not a valid login "
                                   "(letters, digits, . and _).")
+        if role not in Role.of_people():
+            raise ValidationError(f"'{role}' is not a role for a member of staff.")
         if len(name) > MAX_NAME or len(team or "") > MAX_TEAM:
             raise ValidationError(f"A name has at most {MAX_NAME} characters and a team name "
                                   f"at most {MAX_TEAM}.")

@@ -79,7 +79,8 @@ def append(session: Session, *, at: datetime, actor: Principal | None, action: s
     conn = session.connection()
     prev = conn.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     prev = prev or GENESIS
-    actor_id = actor.id if actor else None
+    # The gateway is no member of staff (id 0): its entries name it by workstation only.
+    actor_id = actor.id if actor and actor.id else None
     workstation = actor.workstation if actor else ""
     digest = entry_hash(prev, at, actor_id, workstation, action, entity, str(entity_id), clean)
     conn.execute(insert(AuditEvent), {

@@ -37,8 +37,9 @@ class StaffService:
 
     def set_role(self, login: str, role: Role, *, actor: Principal | None = None) -> None:
         """Gives a person another role (agent, supervisor, branch, admin)."""
-        if not isinstance(role, Role):
-            raise ValidationError(f"Unknown role '{role}'; use {', '.join(r.value for r in Role)}.")
+        if not isinstance(role, Role) or role not in Role.of_people():
+            raise ValidationError(
+                f"Unknown role '{role}'; use {', '.join(r.value for r in Role.of_people())}.")
         with self._db.write() as s:
             agent = _agent(s, login)
             old = Role(agent.role)

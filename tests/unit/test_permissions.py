@@ -26,7 +26,7 @@ from tests.conftest import T0
 from tests.factories import World, small_world
 
 # The agreed matrix, written out independently of console.security.permissions:
-# a = agent, s = supervisor, b = branch, m = admin.
+# a = agent, s = supervisor, b = branch, m = admin, g = the channel gateway.
 EXPECTED = {
     "inbox.list": "asb", "inbox.search": "asb", "inbox.get": "asb", "inbox.get_many": "asb",
     "inbox.detail": "asb",
@@ -63,15 +63,18 @@ EXPECTED = {
     "monitor.record_survey": "asb",
     "presence.beat": "asb", "presence.leave": "asb", "presence.on_contact": "asb",
     "presence.purge_expired": "m",
-    "channels.add_email": "m", "channels.list": "m", "channels.show": "m",
+    "channels.add_email": "m", "channels.list": "gm", "channels.show": "gm",
     "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
-    "mailboxes.acquire_lease": "m", "mailboxes.renew_lease": "m", "mailboxes.release_lease": "m",
-    "mailboxes.record_intake": "m", "mailboxes.record_poll": "m", "mailboxes.state": "m",
-    "deliveries.claim_due": "m", "deliveries.release": "m", "deliveries.mark_sent": "m",
-    "deliveries.mark_temporary_failure": "m", "deliveries.mark_permanent_failure": "m",
-    "deliveries.retry_wait": "m", "deliveries.get": "m", "deliveries.for_message": "m",
+    "mailboxes.acquire_lease": "gm", "mailboxes.renew_lease": "gm",
+    "mailboxes.release_lease": "gm", "mailboxes.record_intake": "gm",
+    "mailboxes.record_poll": "gm", "mailboxes.state": "gm",
+    "deliveries.claim_due": "gm", "deliveries.release": "gm", "deliveries.mark_sent": "gm",
+    "deliveries.mark_temporary_failure": "gm", "deliveries.mark_permanent_failure": "gm",
+    "deliveries.retry_wait": "gm", "deliveries.get": "gm", "deliveries.for_message": "gm",
+    "mail.take_in": "g", "mail.outgoing": "gm",
 }
-LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m"}
+LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m",
+          Role.GATEWAY: "g"}
 NOT_SERVICES = {"db", "clock", "settings"}
 
 

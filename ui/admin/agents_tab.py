@@ -33,7 +33,7 @@ from ui.shell.jobs import Jobs
 
 def role_combo(parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
-    for role in Role:
+    for role in Role.of_people():
         combo.addItem(role.value.capitalize(), role)
     return combo
 
