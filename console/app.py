@@ -23,6 +23,7 @@ from console.services.deliveries import DeliveryQueue
 from console.services.inbox import InboxService
 from console.services.intake import IntakeService
 from console.services.kb import KbService
+from console.services.mail import MailService
 from console.services.mailboxes import MailboxLeases
 from console.services.monitor import MonitorService
 from console.services.presence import PresenceService
@@ -60,6 +61,7 @@ class Services:
     channels: ChannelService
     mailboxes: MailboxLeases
     deliveries: DeliveryQueue
+    mail: MailService
 
     def close(self) -> None:
         self.db.dispose()
@@ -67,6 +69,7 @@ class Services:
 
 def build_services(db: Database, clock: Clock, settings: Settings,
                    secret_store: SecretStore | None = None) -> Services:
+    leases = MailboxLeases(db, clock)
     return Services(
         db=db,
         clock=clock,
@@ -86,8 +89,9 @@ def build_services(db: Database, clock: Clock, settings: Settings,
         sla=SlaService(db, clock),
         monitor=MonitorService(db, clock, settings.timezone),
         channels=ChannelService(db, clock, secret_store or SecretStore()),
-        mailboxes=MailboxLeases(db, clock),
+        mailboxes=leases,
         deliveries=DeliveryQueue(db, clock),
+        mail=MailService(db, clock, leases),
     )
 
 

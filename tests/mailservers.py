@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,6 +267,8 @@ class DeliveringHandler:
         self.refusals: dict[str, str] = {}
         self.require_sign_in = False
         self.received: list[Envelope] = []
+        # Called after a message is delivered and before the server answers 250.
+        self.after_delivery: Callable[[], None] | None = None
         self._lock = threading.Lock()
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
@@ -292,6 +295,8 @@ class DeliveringHandler:
                 self._dovecot.append(user, raw)
         with self._lock:
             self.received.append(envelope)
+        if self.after_delivery is not None:
+            self.after_delivery()
         return "250 Message accepted for delivery"
 
 
@@ -336,6 +341,7 @@ class SmtpServer:
     def reset(self) -> None:
         self.handler.refusals.clear()
         self.handler.received.clear()
+        self.handler.after_delivery = None
 
 
 def _check_password(server: SMTP, session: Session, envelope: Envelope, mechanism: str,

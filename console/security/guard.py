@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from console.services.inbox import InboxService
     from console.services.intake import IntakeService
     from console.services.kb import KbService
+    from console.services.mail import MailService
     from console.services.mailboxes import MailboxLeases
     from console.services.monitor import MonitorService
     from console.services.presence import PresenceService
@@ -108,6 +109,7 @@ class Door:
         channels: ChannelService
         mailboxes: MailboxLeases
         deliveries: DeliveryQueue
+        mail: MailService
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services

@@ -89,7 +89,7 @@ class DeliveryJobRow(Base):
 
 
 
-class InboundMail(Base):
+class InboundMailRecord(Base):
     """Every message a gateway took in from a mailbox, customer mail or not (issue 11).
 
     The unique (account, Message-ID) pair is what takes each message in once

@@ -281,7 +281,7 @@ def test_every_command_says_whether_it_needs_a_person() -> None:
     assert set(kinds) >= SIGNED_IN
     assert {"db upgrade", "db set-password", "demo", "users create-admin", "watch", "bench",
             "bench-sync", "bench-load", "bench-ui", "screenshot", "signin", "signout",
-            "run"} <= set(kinds) - SIGNED_IN
+            "run", "gateway"} <= set(kinds) - SIGNED_IN
 
 
 def test_a_reply_from_the_command_line_is_recorded_once_per_call(
