@@ -63,7 +63,9 @@ from console.store.models_channels import (
 MAX_SUBJECT = 200
 DEFAULT_REOPEN_DAYS = 7
 _TOKEN = re.compile(r"\[#(\d{1,12})\]")
-_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|fwd?|返信|転送)\s*(\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE)
+# Reply prefixes a new contact's subject does without (a forward keeps its "Fwd:": it says
+# the customer passes something on).
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|返信)\s*(\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE)
 
 
 class LeaseLost(Exception):

@@ -12,8 +12,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import inspect, text
 
+from console.errors import ValidationError
 from console.store.db import Database
 
 # The revision this code expects; a test checks it is Alembic's head.
@@ -63,9 +65,27 @@ def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def ensure_schema(db: Database) -> bool:
-    """Upgrades when the schema is older than this code; returns True if it did."""
-    if current_revision(db) == HEAD_REVISION:
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
         return False
+
+
+def ensure_schema(db: Database) -> bool:
+    """Upgrades when the schema is older than this code; returns True if it did.
+
+    Raises:
+        ValidationError: a newer Switchboard has upgraded the database past what this
+            code knows: this program must be updated, not the database changed (an older
+            workstation would, for example, store replies that no gateway sends).
+    """
+    current = current_revision(db)
+    if current == HEAD_REVISION:
+        return False
+    if current is not None and not _known(current):
+        raise ValidationError(f"The database was upgraded by a newer Switchboard (schema "
+                              f"{current}; this program knows up to {HEAD_REVISION}). "
+                              "Update Switchboard on this machine.")
     upgrade(db)
     return True

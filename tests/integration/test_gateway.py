@@ -26,6 +26,7 @@ from console.channels.gateway import Gateway, GatewayOptions, gateway_principal
 from console.clock import ManualClock
 from console.domain import Channel, ContactStatus, MessageKind
 from console.domain.channel_accounts import DeliveryState
+from console.domain.channels import MailKind
 from console.security.guard import Door, authorize
 from console.store.db import Database
 from console.store.models import Contact, Customer, Message
@@ -458,3 +459,28 @@ def test_stopping_releases_the_mailbox_at_once(
     _until(lambda: world.services.channels.show("support").status.lease_holder == "gw-serve")
     stop.set()
     _until(lambda: world.services.channels.show("support").status.lease_holder is None)
+
+
+# --- the corpus of real-world mail, through the real server --------------------------------
+
+
+def test_every_corpus_message_is_taken_in_with_its_subject_sender_and_text(
+        world: World, account: int, dovecot: Dovecot) -> None:
+    from tests.unit.test_mail_parse import CASES, CORPUS
+
+    for name, *_ in CASES:
+        dovecot.append("support", (CORPUS / name).read_bytes())
+    outcomes = gateway_for(world.services).run_once().taken_in["support"]
+    assert len(outcomes) == len(CASES)
+    for (name, subject, address, _, texts, kind), outcome in zip(CASES, outcomes, strict=True):
+        if kind != MailKind.CUSTOMER:
+            assert outcome.outcome == kind.value and outcome.message_id is None, name
+            continue
+        assert outcome.outcome == "new_contact", name
+        contact = world.services.inbox.detail(outcome.contact_id or 0)
+        assert contact.contact.subject == subject.removeprefix("RE: "), name
+        assert contact.customer is not None and address.casefold() in (
+            e.casefold() for e in contact.customer.emails), name
+        inbound = next(m.body for m in contact.messages if m.kind == MessageKind.INBOUND)
+        for text in texts:
+            assert text in inbound, (name, text)

@@ -145,3 +145,20 @@ def test_tables_line_up_with_japanese_names(capsys: pytest.CaptureFixture[str]) 
     lines = capsys.readouterr().out.splitlines()
     assert [display_width(line[:line.index(q)]) for line, q in
             zip(lines, ["queue", "Cards", "Loans"], strict=True)] == [13, 13, 13]
+
+
+def test_a_database_from_a_newer_release_is_refused_not_migrated(
+        tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy import text
+
+    from console.store.db import Database
+
+    url = f"sqlite:///{tmp_path}/newer.db"
+    assert run(capsys, url, "db", "upgrade")[0] == 0
+    db = Database(url)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    db.dispose()
+    code, _, err = run(capsys, url, "queues")
+    assert code == 2 and "upgraded by a newer Switchboard (schema 0099" in err
+    assert "internal error" not in err
