@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from console.channels.errors import CredentialsRefused, PermanentFailure, TemporaryFailure
+from console.channels.errors import CredentialsRefused
 from console.channels.mail.compose import compose_reply
 from console.channels.mail.imap import Batch, FetchedMail, ImapMailbox
 from console.channels.mail.parse import DEFAULT_MAX_ATTACHMENT_BYTES, parse_message
@@ -54,7 +54,7 @@ from console.domain.channel_accounts import (
     DeliveryJob,
     DeliveryState,
 )
-from console.errors import NotFound, SwitchboardError, Unavailable, ValidationError
+from console.errors import SwitchboardError, Unavailable, ValidationError
 from console.security.principal import Principal
 from console.services.mail import FetchedInbound, IntakeOutcome, LeaseLost, OutgoingMail
 
@@ -284,10 +284,17 @@ class Gateway:
                 except (Unavailable, ValidationError, CredentialsRefused) as problem:
                     failures += 1
                     self._report_error(account, problem)
-                    if mailbox is not None:
-                        mailbox.close()
-                        mailbox = None
+                    mailbox = _closed(mailbox)
                     stop.wait(min(5.0 * 2 ** min(failures - 1, 6), 300.0))
+                except Exception:
+                    # A bug: logged with its traceback and shown to administrators as one,
+                    # never as the server being away; the mailbox is tried again later.
+                    failures += 1
+                    log.exception("%s: internal error in the gateway's intake", account.name)
+                    self._report_error(account, RuntimeError(
+                        "Internal error in the gateway (a bug); the details are in its log."))
+                    mailbox = _closed(mailbox)
+                    stop.wait(min(30.0 * 2 ** min(failures - 1, 4), 600.0))
         finally:
             if mailbox is not None:
                 mailbox.close()
@@ -415,21 +422,17 @@ class Gateway:
                 relay = self._open_relay(account, self._password(account))
                 relays[job.channel_account_id or 0] = relay
             receipt = relay.send(message)
-        except (TemporaryFailure, CredentialsRefused) as later:
-            # A refused account is the administrator's to fix; the reply waits, it is not lost.
-            moved = door.deliveries.mark_temporary_failure(job.id, holder=name, reason=str(later))
-            (report.failed if moved.state == DeliveryState.FAILED else report.retrying).append(job.id)
-            log.warning("reply %d (contact %d): %s", job.id, job.contact_id, later)
+        except SwitchboardError as problem:
+            self._failed(job, problem, report)
             return
-        except Unavailable as later:  # e.g. the secret cannot be read right now
-            door.deliveries.mark_temporary_failure(job.id, holder=name, reason=str(later))
+        except Exception:
+            # A bug in composing or sending this one reply: the others still go; it is
+            # retried (and fails for good after the queue's attempts), its reason says so.
+            log.exception("reply %d (contact %d): internal error", job.id, job.contact_id)
+            door.deliveries.mark_temporary_failure(
+                job.id, holder=name, reason="Internal error in the gateway (a bug); the "
+                                            "details are in its log.")
             report.retrying.append(job.id)
-            log.warning("reply %d (contact %d): %s", job.id, job.contact_id, later)
-            return
-        except (PermanentFailure, ValidationError, NotFound) as refused:
-            door.deliveries.mark_permanent_failure(job.id, holder=name, reason=str(refused))
-            report.failed.append(job.id)
-            log.warning("reply %d (contact %d) not delivered: %s", job.id, job.contact_id, refused)
             return
         response = f"{receipt.code} {receipt.response}"
         if receipt.refused:
@@ -439,6 +442,23 @@ class Gateway:
         report.sent.append(job.id)
         log.info("reply %d (contact %d) sent to %s: %s", job.id, job.contact_id, out.to_address,
                  response)
+
+    def _failed(self, job: DeliveryJob, problem: SwitchboardError, report: PassReport) -> None:
+        """Records why a reply did not go: to be retried, or not delivered."""
+        door, name = self._door, self.options.name
+        # 4xx, no connection, a secret that cannot be read now, a refused account (the
+        # administrator's to fix): the reply waits and is retried, it is not lost.
+        if isinstance(problem, Unavailable | CredentialsRefused):
+            moved = door.deliveries.mark_temporary_failure(job.id, holder=name, reason=str(problem))
+            failed = moved.state == DeliveryState.FAILED
+            (report.failed if failed else report.retrying).append(job.id)
+            log.warning("reply %d (contact %d)%s: %s", job.id, job.contact_id,
+                        " not delivered" if failed else ", to retry", problem)
+            return
+        # 5xx, no address, a message that cannot be composed (a permanent failure).
+        door.deliveries.mark_permanent_failure(job.id, holder=name, reason=str(problem))
+        report.failed.append(job.id)
+        log.warning("reply %d (contact %d) not delivered: %s", job.id, job.contact_id, problem)
 
     # -- helpers -----------------------------------------------------------------------
     def _email_accounts(self) -> list[ChannelAccountInfo]:
@@ -461,6 +481,11 @@ class Gateway:
     def _smtp(self, account: ChannelAccountInfo, password: str | None) -> Relay:
         return SmtpRelay(account.settings["smtp_url"], password or None,
                          timeout_s=self.options.timeout_s)
+
+
+def _closed(mailbox: Mailbox | None) -> None:
+    if mailbox is not None:
+        mailbox.close()
 
 
 def _compose(out: OutgoingMail) -> EmailMessage:

@@ -235,7 +235,7 @@ def _reply(world: World, contact_id: int, text: str = "お問い合わせあり�
 
 
 def test_a_reply_reaches_the_customer_threaded_and_their_answer_joins_the_contact(
-        world: World, account: int, dovecot: Dovecot) -> None:
+        world: World, account: int, dovecot: Dovecot, clock: ManualClock) -> None:
     dovecot.append("support", mail(sender="山田 太郎 <customer@example.jp>"))
     [first] = gateway_for(world.services).run_once().taken_in["support"]
     assert first.contact_id is not None
@@ -252,6 +252,7 @@ def test_a_reply_reaches_the_customer_threaded_and_their_answer_joins_the_contac
     assert "ローンサポート" in str(sent["From"]) and SUPPORT in str(sent["From"])
     assert "お問い合わせありがとうございます。" in sent.get_content()  # type: ignore[attr-defined]
 
+    clock.advance(120)  # the thread is in time order: the answer comes after the reply
     dovecot.append("support", mail(sender="山田 太郎 <customer@example.jp>",
                                    subject=f"Re: 住宅ローンについて [#{first.contact_id}]",
                                    body="ありがとうございました。", message_id="q2@example.jp",
@@ -484,3 +485,23 @@ def test_every_corpus_message_is_taken_in_with_its_subject_sender_and_text(
         inbound = next(m.body for m in contact.messages if m.kind == MessageKind.INBOUND)
         for text in texts:
             assert text in inbound, (name, text)
+
+
+def test_a_bug_while_sending_is_logged_and_retried_not_called_an_outage(
+        world: World, account: int, dovecot: Dovecot, caplog: pytest.LogCaptureFixture) -> None:
+    dovecot.append("support", mail(sender="customer@example.jp"))
+    [first] = gateway_for(world.services).run_once().taken_in["support"]
+    assert first.contact_id is not None
+    _reply(world, first.contact_id)
+
+    def broken_relay(*_: object) -> object:
+        raise RuntimeError("a bug in the relay")
+
+    door = authorize(world.services, gateway_principal("gw-bug"))
+    report = Gateway(door, GatewayOptions(name="gw-bug"),
+                     relay_factory=broken_relay).run_once()  # type: ignore[arg-type]
+    [job_id] = report.retrying
+    job = world.services.deliveries.get(job_id)
+    assert job.state == DeliveryState.QUEUED and "Internal error in the gateway" in (
+        job.last_error or "")
+    assert "a bug in the relay" in caplog.text  # the traceback is in the log
