@@ -284,7 +284,8 @@ class Gateway:
                 except (Unavailable, ValidationError, CredentialsRefused) as problem:
                     failures += 1
                     self._report_error(account, problem)
-                    mailbox = _closed(mailbox)
+                    _closed(mailbox)
+                    mailbox = None
                     stop.wait(min(5.0 * 2 ** min(failures - 1, 6), 300.0))
                 except Exception:
                     # A bug: logged with its traceback and shown to administrators as one,
@@ -293,7 +294,8 @@ class Gateway:
                     log.exception("%s: internal error in the gateway's intake", account.name)
                     self._report_error(account, RuntimeError(
                         "Internal error in the gateway (a bug); the details are in its log."))
-                    mailbox = _closed(mailbox)
+                    _closed(mailbox)
+                    mailbox = None
                     stop.wait(min(30.0 * 2 ** min(failures - 1, 4), 600.0))
         finally:
             if mailbox is not None:
