@@ -154,6 +154,8 @@ def test_a_bad_url_shows_the_reason_and_keeps_what_was_typed(admin: AdminWindow,
     qtbot.waitUntil(beside.isVisible, timeout=5000)
     assert beside.text().startswith("The IMAP URL needs the user to sign in as")
     assert tab.dialog is dialog and dialog.isVisible() and dialog.ok.isEnabled()
+    layout = dialog.layout()
+    assert dialog.height() >= layout.totalHeightForWidth(dialog.width())  # no row squeezed
     assert not dialog.error.isVisible() and not tab.error.isVisible()
     assert (dialog.name.text(), dialog.address.text(), dialog.imap_url.text(),
             dialog.smtp_url.text(), dialog.from_name.text()) == (

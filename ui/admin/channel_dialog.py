@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +33,10 @@ MAX_ADDRESS = 254
 MAX_FROM_NAME = 120  # what the service keeps of it
 RETYPE_HINT = "Type the password again"
 EMPTY_HINT = "Empty if the servers ask for none"
+# console.channels.secrets keeps a typed password for the OS user of this computer.
+WHERE_PASSWORDS_GO = ("A typed password is kept in this computer's keyring (or an owner-only "
+                      "file) for your OS user: the gateway can read it only if it runs as you, "
+                      "here. Otherwise give an environment variable of the gateway.")
 
 
 @dataclass(frozen=True)
@@ -122,17 +126,30 @@ class AddEmailDialog(QDialog):
         self.form.addRow(self.use_password, self.password)
         self.form.addRow(self.use_env, self.env_name)
         self._add_error_row(self.env_name)
+        where = QLabel(WHERE_PASSWORDS_GO, self)
+        where.setObjectName("paneStatus")
+        where.setWordWrap(True)
+        self._under_fields(where)
         box = QVBoxLayout(self)
         box.addLayout(self.form)
         box.addWidget(self.error)
+        box.addStretch(1)  # a taller dialog spaces the buttons off, not the rows apart
         box.addWidget(self.buttons)
         self.error.hide()
 
     def _add_error_row(self, edit: QLineEdit) -> None:
         label = _error_label(self)
-        self.form.addRow("", label)
+        self._under_fields(label)
         self.form.setRowVisible(label, False)
         self.field_errors[edit] = label
+
+    def _under_fields(self, label: QLabel) -> None:
+        """A message row under the fields: no label, and its text at the top of the row.
+
+        The form may give a wrapped message more lines than it needs; they go below it.
+        """
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.form.setWidget(self.form.rowCount(), QFormLayout.ItemRole.FieldRole, label)
 
     def _sync(self) -> None:
         by_password = self.use_password.isChecked()
@@ -171,11 +188,26 @@ class AddEmailDialog(QDialog):
         if edit is None:
             self.error.setText(exc.message)
             self.error.show()
+            self._fit_height()
             return
         self.field_errors[edit].setText(exc.message)
         self.form.setRowVisible(self.field_errors[edit], True)
+        self._fit_height()
         edit.setFocus()
         edit.selectAll()
+
+    def _fit_height(self) -> None:
+        """Grows the dialog to the lines its wrapped messages need at its width.
+
+        A window's minimum size leaves word-wrapped labels out of account, so a
+        message appearing after it was shown would squeeze the rows together.
+        """
+        layout = self.layout()
+        assert layout is not None  # set in _build
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width())
+        if self.height() < need:
+            self.resize(self.width(), need)
 
     def field_for(self, message: str) -> QLineEdit | None:
         """The field whose own check refuses what it holds with ``message``, if any."""
