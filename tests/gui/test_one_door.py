@@ -212,9 +212,40 @@ def test_admin_actions(login: str, qtbot: QtBot, staffed: World, jobs_for_boards
         check(qtbot, audit, login, "staff.deactivate", lambda: agents.deactivate("kenji"),
               lambda: "kenji" not in {a.login for a in sv.agents.list()}, _error(agents),
               settled=lambda: not agents.writing)
+        _channel_actions(qtbot, audit, login, staffed, window)
     finally:
         window.close()
         jobs.wait_idle()
+
+
+def _channel_actions(qtbot: QtBot, audit: Audit, login: str, world: World,
+                     window: AdminWindow) -> None:
+    """The Channels tab's actions on accounts another admin set up (live on Cards, paused on Loans)."""
+    sv, channels = world.services, window.channels
+    names = lambda: {a.name for a in sv.channels.list()}  # noqa: E731
+    for name, queue in (("live-one", "Cards"), ("paused-one", "Loans")):
+        sv.channels.add_email(name, address=f"{name}@bank.example", queue=queue, password="pw",
+                              imap_url="imaps://u@mail.bank.example/", smtp_url="smtps://mail.bank.example")
+    sv.channels.disable("paused-one")
+    idle = lambda: not channels.writing  # noqa: E731
+    check(qtbot, audit, login, "channels.disable",
+          lambda: channels.set_enabled("live-one", enabled=False),
+          lambda: not sv.channels.show("live-one").enabled, _error(channels), settled=idle)
+    check(qtbot, audit, login, "channels.enable",
+          lambda: channels.set_enabled("paused-one", enabled=True),
+          lambda: sv.channels.show("paused-one").enabled, _error(channels), settled=idle)
+    check(qtbot, audit, login, "channels.remove", lambda: channels.remove("paused-one"),
+          lambda: "paused-one" not in names(), _error(channels), settled=idle)
+    dialog = channels.open_add_dialog()
+    for edit, text in ((dialog.name, "new-one"), (dialog.address, "new@bank.example"),
+                       (dialog.imap_url, "imaps://new@mail.bank.example/"),
+                       (dialog.smtp_url, "smtps://mail.bank.example"), (dialog.password, "pw")):
+        edit.setText(text)
+    dialog.queue.setCurrentIndex(dialog.queue.findText("Cards"))  # free once live-one is paused
+    check(qtbot, audit, login, "channels.add_email", dialog.ok.click, lambda: "new-one" in names(),
+          dialog.error.text, settled=lambda: channels.dialog is None)
+    if channels.dialog is not None:
+        channels.dialog.reject()  # a refused form stays open
 
 
 def _error(tab: QWidget) -> Callable[[], str]:

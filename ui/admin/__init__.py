@@ -1,1 +1,1 @@
-"""Administration screens: staff accounts, queues and greeting templates (admins only)."""
+"""Administration screens: staff accounts, queues, greeting templates and channel accounts (admins only)."""

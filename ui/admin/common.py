@@ -92,8 +92,13 @@ class AdminTab(QWidget):
         self.jobs.read(fn, on_success=on_success, on_failure=self.show_error,
                        key=f"admin-{self.objectName()}")
 
-    def write(self, fn: Callable[[], Any], message: Callable[[Any], str]) -> bool:
+    def write(self, fn: Callable[[], Any], message: Callable[[Any], str],
+              refused: Callable[[SwitchboardError], None] | None = None) -> bool:
         """Runs a change on the write lane, then says so and reloads the list.
+
+        Args:
+            refused: where a refusal is shown (default: the tab's error line; a
+                dialog shows it beside its fields).
 
         Returns:
             False when an earlier change of this tab is still running (a double
@@ -104,7 +109,7 @@ class AdminTab(QWidget):
         self.writing = True
         self.error.hide()
         self.jobs.write(fn, on_success=lambda result: self._written(message(result)),
-                        on_failure=self._refused)
+                        on_failure=lambda exc: self._refused(exc, refused or self.show_error))
         return True
 
     def _written(self, message: str) -> None:
@@ -113,9 +118,9 @@ class AdminTab(QWidget):
         self.done.emit(message)
         self.refresh()
 
-    def _refused(self, exc: SwitchboardError) -> None:
+    def _refused(self, exc: SwitchboardError, show: Callable[[SwitchboardError], None]) -> None:
         self.writing = False
-        self.show_error(exc)
+        show(exc)
 
     def show_error(self, exc: SwitchboardError) -> None:
         """Shows a refusal (bad input, not permitted, offline) under the form."""

@@ -1,4 +1,4 @@
-"""Table models of the administration window: accounts, queues and greeting templates.
+"""Table models of the administration window: accounts, queues, greeting templates, channels.
 
 They reuse the wallboard's snapshot model: rows arrive whole from one service
 read, and a reload with the same ids only repaints cells, so the admin's
@@ -7,16 +7,22 @@ selection survives a refresh after every change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
+from console.clock import Clock
 from console.domain import QueueInfo, TemplateInfo
+from console.domain.channel_accounts import ChannelAccountInfo
 from console.domain.sla import QueueSetup
 from console.domain.staff import StaffAccount
 from ui.shell import palette
-from ui.supervisor.models import Column, SnapshotTableModel, percent
+from ui.shell.timefmt import stamp
+from ui.supervisor.models import Column, Index, SnapshotTableModel, percent
 
 PRIORITIES = {1: "Urgent", 2: "High", 3: "Normal", 4: "Low"}
 
@@ -108,3 +114,108 @@ class TemplatesModel(SnapshotTableModel[TemplateInfo]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(TEMPLATE_COLUMNS, template_key, parent)
+
+
+# Where a channel account's password lives, in a word (the whole reference is in the details).
+SECRET_PLACES = {"keyring": "OS keyring", "file": "File", "env": "Environment"}
+KINDS = {"email": "E-mail"}
+LAST_ERROR = "Last error"
+
+
+def secret_place(account: ChannelAccountInfo) -> str:
+    """"OS keyring", "File", "Environment" or "None" (the cell's tooltip says which)."""
+    if account.secret_ref is None:
+        return "None"
+    where = account.secret_ref.partition(":")[0]
+    return SECRET_PLACES.get(where, where)
+
+
+def gateway(account: ChannelAccountInfo, now: datetime) -> str:
+    """The gateway polling the mailbox; a lease that ran out (a stopped gateway) says so."""
+    holder, until = account.status.lease_holder, account.status.lease_expires_at
+    if holder is None:
+        return ""
+    return holder if until is None or until > now else f"{holder} (lapsed)"
+
+
+def first_line(text: str | None) -> str:
+    return "" if not text else text.strip().splitlines()[0]
+
+
+def failing(account: ChannelAccountInfo) -> bool:
+    """Whether the last poll ended in the last error (a later good poll leaves the error standing)."""
+    status = account.status
+    if not status.last_error:
+        return False
+    return (status.last_poll_at is None or status.last_error_at is None
+            or status.last_error_at >= status.last_poll_at)
+
+
+def _timestamp(at: datetime | None) -> float | None:
+    return None if at is None else at.timestamp()  # sortable, unlike None beside datetimes
+
+
+def channel_columns(clock: Clock, tz: tzinfo) -> list[Column[ChannelAccountInfo]]:
+    """The channel table's columns; times read in ``tz``, as "10:30" today."""
+
+    def local(ts: float | None) -> str:
+        return "never" if ts is None else stamp(datetime.fromtimestamp(ts, UTC), clock.now(), tz)
+
+    return [
+        Column("Name", lambda a: a.name, numeric=False),
+        Column("Kind", lambda a: KINDS.get(a.kind.value, a.kind.value), numeric=False),
+        Column("Address", lambda a: a.address, numeric=False),
+        Column("Queue", lambda a: a.queue, numeric=False),
+        Column("Enabled", lambda a: a.enabled, lambda on: "Yes" if on else "Paused",
+               numeric=False),
+        Column("Password", secret_place, numeric=False),
+        Column("Last poll", lambda a: _timestamp(a.status.last_poll_at), local, numeric=False),
+        Column(LAST_ERROR, lambda a: first_line(a.status.last_error), numeric=False),
+        Column("Queued", lambda a: a.status.queued),
+        Column("Failed", lambda a: a.status.failed),
+        Column("Gateway", lambda a: gateway(a, clock.now()), numeric=False),
+    ]
+
+
+# Cells whose whole story is longer than the column: the tooltip tells it.
+TOOLTIPS: dict[str, Callable[[ChannelAccountInfo], str | None]] = {
+    "Name": lambda a: a.name, "Address": lambda a: a.address, "Password": lambda a: a.secret,
+    LAST_ERROR: lambda a: a.status.last_error, "Gateway": lambda a: a.status.lease_holder,
+}
+
+
+class ChannelsModel(SnapshotTableModel[ChannelAccountInfo]):
+    """Channel accounts; paused ones muted, a failing poll and failed replies in the breach colour.
+
+    An error a later poll got past stays in its cell, muted.
+
+    The last error cell shows its first line; its tooltip the whole of it (as
+    the address's, name's, gateway's and password place's tooltips do).
+
+    Args:
+        clock: where "now" comes from (today's times read as "10:30").
+        tz: the site's time zone.
+        parent: the owning QObject.
+    """
+
+    def __init__(self, clock: Clock, tz: tzinfo, parent: QObject | None = None) -> None:
+        columns = channel_columns(clock, tz)
+        super().__init__(columns, lambda a: a.name, parent)
+        self._tooltips = [TOOLTIPS.get(c.header) for c in columns]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.ToolTipRole:
+            return super().data(index, role)
+        row = self.row(index.row()) if index.isValid() else None
+        tooltip = self._tooltips[index.column()] if row is not None else None
+        return tooltip(row) if tooltip is not None and row is not None else None
+
+    def foreground(self, row: ChannelAccountInfo,
+                   column: Column[ChannelAccountInfo]) -> QColor | None:
+        if not row.enabled:
+            return QColor(palette.MUTED)
+        if column.header == LAST_ERROR:
+            return QColor(palette.URGENT_FG if failing(row) else palette.MUTED)
+        if column.header == "Failed" and row.status.failed:
+            return QColor(palette.URGENT_FG)
+        return None

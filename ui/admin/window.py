@@ -1,4 +1,4 @@
-"""The Administration window: tabs for agents, queues and greeting templates.
+"""The Administration window: tabs for agents, queues, greeting templates and channel accounts.
 
 It talks to the services as the signed-in admin (console.security.guard), so
 every change is checked against the permission matrix and audited with the
@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
 
 from ui.admin.agents_tab import AgentsTab
+from ui.admin.channels_tab import ChannelsTab
 from ui.admin.common import AdminTab
 from ui.admin.queues_tab import QueuesTab
 from ui.admin.templates_tab import TemplatesTab
@@ -18,12 +19,14 @@ from ui.shell.context import Workbench
 from ui.widgets.banner import Banner
 
 # Which tabs a changed entity concerns (change-log entity names); the Agents
-# tab offers the queues in its "New agent" form.
-TABS_FOR = {"agent": ("agents",), "queue": ("queues", "agents"), "template": ("templates",)}
+# tab offers the queues in its "New agent" form, the Channels tab in its "Add"
+# dialog, and shows each account's queued and failed replies (deliveries).
+TABS_FOR = {"agent": ("agents",), "queue": ("queues", "agents", "channels"),
+            "template": ("templates",), "channel": ("channels",), "delivery": ("channels",)}
 
 
 class AdminWindow(QDialog):
-    """Agents, queues and templates for administrators.
+    """Agents, queues, templates and channel accounts for administrators.
 
     Args:
         bench: services, jobs, the signed-in admin, clock and time zone.
@@ -42,10 +45,11 @@ class AdminWindow(QDialog):
         self.agents = AgentsTab(self.guarded, bench.jobs, self)
         self.queues = QueuesTab(self.guarded, bench.jobs, self)
         self.templates = TemplatesTab(self.guarded, bench, self)
+        self.channels = ChannelsTab(self.guarded, bench, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for tab, title in ((self.agents, "&Agents"), (self.queues, "&Queues"),
-                           (self.templates, "&Greeting templates")):
+                           (self.templates, "&Greeting templates"), (self.channels, "&Channels")):
             self.tabs.addTab(tab, title)
             tab.done.connect(self.banner.info)
         self.queues.done.connect(lambda _m: self.agents.refresh())
@@ -63,7 +67,8 @@ class AdminWindow(QDialog):
             feed.entities_changed.connect(self._changed)
 
     def all_tabs(self) -> dict[str, AdminTab]:
-        return {"agents": self.agents, "queues": self.queues, "templates": self.templates}
+        return {"agents": self.agents, "queues": self.queues, "templates": self.templates,
+                "channels": self.channels}
 
     def start(self) -> None:
         """Loads every tab."""
