@@ -65,6 +65,7 @@ EXPECTED = {
     "presence.purge_expired": "m",
     "channels.add_email": "m", "channels.list": "m", "channels.show": "m",
     "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
+    "channels.update_settings": "m",
     "mailboxes.acquire_lease": "m", "mailboxes.renew_lease": "m", "mailboxes.release_lease": "m",
     "mailboxes.record_intake": "m", "mailboxes.record_poll": "m", "mailboxes.state": "m",
     "deliveries.claim_due": "m", "deliveries.release": "m", "deliveries.mark_sent": "m",
