@@ -5,6 +5,8 @@ password is read from standard input (``--password-stdin``, after the
 signer's own when ``--user`` is given) or asked at the terminal, and kept
 in the OS keyring or an owner-only file (console.channels.secrets): run
 ``channels add`` as the OS user the gateway runs as, on its machine.
+``channels set`` changes what an account's replies carry (From name,
+signature, charset, how long a resolved contact reopens).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.cli import args as arg
 from console.cli.output import print_json, print_table, when
 from console.cli.person import signed_in
+from console.errors import ValidationError
 
 if TYPE_CHECKING:
     from console.domain.channel_accounts import ChannelAccountInfo
@@ -24,6 +28,12 @@ if TYPE_CHECKING:
 
 MAX_URL = 500  # console.channels.endpoints.MAX_URL
 MAX_ADDRESS = 254
+# The service checks these again (console.services._reply_settings, console.channels.mail.compose).
+MAX_FROM_NAME = 120
+MAX_SIGNATURE = 2_000
+MAX_REOPEN_DAYS = 365
+DEFAULT_REOPEN_DAYS = 7
+CHARSETS = ("utf-8", "iso-2022-jp")
 
 
 def register(sub: Any) -> None:
@@ -44,6 +54,7 @@ def register(sub: Any) -> None:
     email.add_argument("--password-stdin", action="store_true", help=(
         "read the mailbox password from standard input (after yours, with --user); "
         "without it, asked at the terminal (empty: none)"))
+    _reply_options(email, adding=True)
     email.set_defaults(func=cmd_channels_add_email)
     lst = csub.add_parser("list", help="every account with its status (last poll, errors, queue)")
     lst.add_argument("--json", action="store_true")
@@ -52,6 +63,10 @@ def register(sub: Any) -> None:
     show.add_argument("name", type=arg.name, metavar="NAME")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_channels_show)
+    change = csub.add_parser("set", help="change what an account's replies carry")
+    change.add_argument("name", type=arg.name, metavar="NAME")
+    _reply_options(change, adding=False)
+    change.set_defaults(func=cmd_channels_set)
     for action, text, func in (
             ("disable", "pause an account (nothing queued is lost)", cmd_channels_disable),
             ("enable", "resume a paused account", cmd_channels_enable),
@@ -60,6 +75,53 @@ def register(sub: Any) -> None:
         cmd = csub.add_parser(action, help=text)
         cmd.add_argument("name", type=arg.name, metavar="NAME")
         cmd.set_defaults(func=func)
+
+
+def _reply_options(command: argparse.ArgumentParser, *, adding: bool) -> None:
+    """The reply settings: when adding, each has its default; when changing, one not given stays."""
+    default = "default" if adding else "when adding"
+    command.add_argument("--from-name", type=arg.text(MAX_FROM_NAME, "the From name"), metavar="NAME",
+                         help="display name of replies' From (empty: the queue's name, the default)")
+    signature = command.add_mutually_exclusive_group()
+    signature.add_argument("--signature-file", type=arg.path, metavar="FILE", help=(
+        f"UTF-8 text put under every reply after a '-- ' line (at most {MAX_SIGNATURE:,} characters)"))
+    if not adding:
+        signature.add_argument("--no-signature", action="store_true", help="replies carry no signature")
+    command.add_argument("--charset", type=str.lower, choices=CHARSETS,
+                         default=CHARSETS[0] if adding else None,
+                         help=f"what replies are written in ({default}: {CHARSETS[0]})")
+    command.add_argument("--reopen-days", type=arg.whole_number(0, MAX_REOPEN_DAYS), metavar="N",
+                         default=DEFAULT_REOPEN_DAYS if adding else None, help=(
+                             "for how many days after resolution a customer's answer reopens the "
+                             f"contact instead of opening a new one (0-{MAX_REOPEN_DAYS}; "
+                             f"{default}: {DEFAULT_REOPEN_DAYS})"))
+
+
+def _read_signature(path: Path) -> str:
+    """The signature file's text (UTF-8, a byte order mark allowed), read no further than it may be."""
+    limit = MAX_SIGNATURE * 4 + 3  # four bytes a character at most, and the mark
+    try:
+        with path.open("rb") as file:
+            raw = file.read(limit + 1)
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if len(raw) > limit:
+        raise ValidationError(f"{path} is too long for a signature (at most {MAX_SIGNATURE:,} "
+                              "characters).")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(f"{path} is not UTF-8 text.") from None
+    if not text.strip():
+        raise ValidationError(f"{path} is empty; to send replies without a signature, "
+                              "use --no-signature.")
+    return text
+
+
+def _signature(args: argparse.Namespace) -> str | None:
+    if getattr(args, "no_signature", False):
+        return ""
+    return None if args.signature_file is None else _read_signature(args.signature_file)
 
 
 def _mailbox_password(args: argparse.Namespace) -> str | None:
@@ -72,11 +134,26 @@ def _mailbox_password(args: argparse.Namespace) -> str | None:
 
 @signed_in
 def cmd_channels_add_email(args: argparse.Namespace, door: Door) -> int:
+    signature = _signature(args)  # before the password: a bad file asks for nothing
     password = _mailbox_password(args)
     info = door.channels.add_email(args.name, address=args.address, imap_url=args.imap_url,
                                    smtp_url=args.smtp_url, queue=args.queue,
-                                   password=password).value
+                                   password=password, from_name=args.from_name,
+                                   signature=signature or "", charset=args.charset,
+                                   reopen_days=args.reopen_days).value
     print(f"Channel account '{info.name}' added for queue {info.queue}; password: {info.secret}.")
+    return 0
+
+
+@signed_in
+def cmd_channels_set(args: argparse.Namespace, door: Door) -> int:
+    info = door.channels.update_settings(args.name, from_name=args.from_name,
+                                         signature=_signature(args), charset=args.charset,
+                                         reopen_days=args.reopen_days).value
+    signature = _signature_summary(info.signature)
+    print(f"Channel account '{info.name}' now replies as '{info.from_name}' in {info.charset}, "
+          f"{'signature ' + signature if signature else 'no signature'}; "
+          f"{_reopening(info.reopen_days)}.")
     return 0
 
 
@@ -107,7 +184,8 @@ def cmd_channels_show(args: argparse.Namespace, door: Door) -> int:
 def _print_account(a: ChannelAccountInfo) -> None:
     lines = [("Name", a.name), ("Kind", a.kind.value), ("Queue", a.queue),
              ("Enabled", "yes" if a.enabled else "no (paused)"),
-             *((key.replace("_", " ").capitalize(), value) for key, value in a.settings.items()),
+             *((key.replace("_", " ").capitalize(), _setting(key, value))
+               for key, value in a.settings.items()),
              ("Password", a.secret), ("Last poll", when(a.status.last_poll_at)),
              ("Last error", f"{when(a.status.last_error_at)} {a.status.last_error}"
               if a.status.last_error else "-"),
@@ -135,6 +213,29 @@ def cmd_channels_remove(args: argparse.Namespace, door: Door) -> int:
     door.channels.remove(args.name)
     print(f"Channel account '{args.name}' removed, with its password.")
     return 0
+
+
+def _setting(key: str, value: str) -> str:
+    if key == "signature":
+        return _signature_summary(value) or "none"
+    if key == "reopen_days" and value.isdigit():
+        return _reopening(int(value))
+    return value
+
+
+def _signature_summary(signature: str) -> str:
+    """Its first line and how long it is (the whole is in --json); "" for none."""
+    if not signature:
+        return ""
+    lines = signature.splitlines()
+    more = f", {len(lines)} lines" if len(lines) > 1 else ""
+    return f"'{_short(lines[0])}' ({len(signature):,} characters{more})"
+
+
+def _reopening(days: int) -> str:
+    if days == 0:
+        return "an answer after resolution opens a new contact"
+    return f"an answer within {days} day{'s' if days != 1 else ''} of resolution reopens the contact"
 
 
 def _short(text: str | None) -> str:

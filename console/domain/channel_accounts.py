@@ -63,7 +63,8 @@ class ChannelAccountInfo:
         secret: where the password is kept, in words ("OS keyring", "file /path",
             "environment variable NAME", "none").
         secret_ref: the same, as stored (``keyring:KEY``, ``file:PATH``, ``env:NAME``) or None.
-        settings: kind-specific settings (e-mail: address, imap_url, smtp_url, from_name).
+        settings: kind-specific settings as text (e-mail: address, imap_url, smtp_url,
+            and what replies carry: from_name, signature, charset, reopen_days).
     """
 
     id: int
@@ -81,6 +82,26 @@ class ChannelAccountInfo:
     @property
     def address(self) -> str:
         return self.settings.get("address", "")
+
+    @property
+    def from_name(self) -> str:
+        """The display name of replies' From."""
+        return self.settings.get("from_name", "")
+
+    @property
+    def signature(self) -> str:
+        """Put under every reply after a "-- " line; "" for none."""
+        return self.settings.get("signature", "")
+
+    @property
+    def charset(self) -> str:
+        """What replies are written in: "utf-8" or "iso-2022-jp"."""
+        return self.settings.get("charset", "utf-8")
+
+    @property
+    def reopen_days(self) -> int:
+        """For how many days after resolution a customer's answer reopens the contact."""
+        return int(self.settings.get("reopen_days", "7"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,6 +169,9 @@ PERMISSIONS: dict[str, Rule] = {
     "channels.list": Rule(GATEWAY_OR_ADMIN),  # set-up, not customer records: no audit
     "channels.show": Rule(GATEWAY_OR_ADMIN),
     "channels.enable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    # What replies carry; the entry records the new values (None: unchanged), not the signature.
+    "channels.update_settings": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name",
+                                     detail=("from_name", "charset", "reopen_days")),
     "channels.disable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
     "channels.remove": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
     # The gateway's own work: mailbox leases, intake and the delivery queue. It acts

@@ -2,7 +2,9 @@
 
 An account feeds one queue; its password goes to console.channels.secrets
 and only the reference to it is stored. Each change is recorded for the
-change feed (entity ``channel``) and audited by the door.
+change feed (entity ``channel``) and audited by the door. What its replies
+carry (From name, signature, charset, how long a resolved contact reopens)
+is set when it is added and changed with ``update_settings``.
 
 Disabling an account pauses it: the gateway stops polling its mailbox and
 sending through it, its queued replies wait, and new replies on its queue are
@@ -32,6 +34,7 @@ from console.domain.channel_accounts import (
     DeliveryState,
 )
 from console.errors import NotFound, ValidationError
+from console.services import _reply_settings as reply
 from console.services.rows import queue_by_name
 from console.store import changes
 from console.store.db import Database
@@ -58,22 +61,30 @@ class ChannelService:
 
     def add_email(self, name: str, *, address: str, imap_url: str, smtp_url: str, queue: str,
                   password: str | None = None, password_env: str | None = None,
-                  from_name: str | None = None) -> Written[ChannelAccountInfo]:
+                  from_name: str | None = None, signature: str = "", charset: str = "utf-8",
+                  reopen_days: int = reply.DEFAULT_REOPEN_DAYS) -> Written[ChannelAccountInfo]:
         """Adds an e-mail account that takes mail in for ``queue`` and sends its replies.
 
         Args:
             password: kept in the keyring (or an owner-only file), never in the database.
             password_env: instead, the environment variable the gateway reads it from.
             from_name: the display name of replies' From (default: the queue's name).
+            signature: put under every reply after a "-- " line; at most 2,000 characters.
+            charset: what replies are written in: "utf-8" or "iso-2022-jp".
+            reopen_days: for how many days (0 to 365) after a contact is resolved a
+                customer's answer reopens it rather than opening a new contact.
 
         Raises:
-            ValidationError: a bad name, address or URL, a name in use, or a queue
-                that already has an enabled e-mail account.
+            ValidationError: a bad name, address, URL or reply setting, a name in use, or a
+                queue that already has an enabled e-mail account.
             NotFound: no such queue.
         """
         name = _check_name(name)
-        settings = {"address": check_address(address), "imap_url": imap_url.strip(),
-                    "smtp_url": smtp_url.strip()}
+        settings: dict[str, str | int] = {
+            "address": check_address(address), "imap_url": imap_url.strip(),
+            "smtp_url": smtp_url.strip(), "from_name": reply.check_from_name(from_name or ""),
+            "signature": reply.check_signature(signature), "charset": reply.check_charset(charset),
+            "reopen_days": reply.check_reopen_days(reopen_days)}
         check_imap_url(imap_url)
         check_smtp_url(smtp_url)
         if password is not None and password_env is not None:
@@ -81,7 +92,7 @@ class ChannelService:
         ref = None if password_env is None else str(secrets.SecretRef.parse(f"env:{password_env}"))
         with self._db.write() as s:
             found = queue_by_name(s, queue)
-            settings["from_name"] = (from_name or found.name).strip()[:120]
+            settings["from_name"] = settings["from_name"] or found.name
             self._check_free(s, name, found)
             if password is not None:
                 ref = self._secrets.keep(password, name)
@@ -100,6 +111,33 @@ class ChannelService:
     def show(self, name: str) -> ChannelAccountInfo:
         with self._db.read() as s:
             return _info(s, _by_name(s, name))
+
+    def update_settings(self, name: str, *, from_name: str | None = None,
+                        signature: str | None = None, charset: str | None = None,
+                        reopen_days: int | None = None) -> Written[ChannelAccountInfo]:
+        """Changes what an e-mail account's replies carry; a setting left None stays as it is.
+
+        Args:
+            from_name: the display name of replies' From; "" for the queue's name.
+            signature: put under every reply ("" for none); at most 2,000 characters.
+            charset: "utf-8" or "iso-2022-jp".
+            reopen_days: 0 to 365 (see ``add_email``).
+
+        Raises:
+            ValidationError: a bad value (nothing is changed), or no setting given.
+            NotFound: no such account.
+        """
+        wanted = _reply_changes(from_name, signature, charset, reopen_days)
+        with self._db.write() as s:
+            account = _by_name(s, name)
+            if wanted.get("from_name") == "":
+                wanted["from_name"] = s.get_one(Queue, account.queue_id).name
+            # A new dict: the JSON column does not see changes made inside the old one.
+            account.settings = {**account.settings, **wanted}
+            account.updated_at = self._clock.now()
+            s.flush()
+            changes.record(s, "channel", account.id)
+            return Written(_info(s, account), changes.collector(s))
 
     def enable(self, name: str) -> Written[ChannelAccountInfo]:
         """Lets the gateway poll and send through the account again."""
@@ -159,7 +197,7 @@ class ChannelService:
             raise ValidationError(f"Queue '{queue.name}' already has the enabled {kind.value} "
                                   f"account '{other}'; disable it first.")
 
-    def _insert(self, s: Session, name: str, queue: Queue, settings: dict[str, str],
+    def _insert(self, s: Session, name: str, queue: Queue, settings: dict[str, str | int],
                 ref: str | None) -> ChannelAccount:
         now = self._clock.now()
         account = ChannelAccount(kind=ChannelKind.EMAIL, name=name, queue_id=queue.id,
@@ -180,6 +218,24 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _reply_changes(from_name: str | None, signature: str | None, charset: str | None,
+                   reopen_days: int | None) -> dict[str, str | int]:
+    """The reply settings given, checked; at least one."""
+    wanted: dict[str, str | int] = {}
+    if from_name is not None:
+        wanted["from_name"] = reply.check_from_name(from_name)
+    if signature is not None:
+        wanted["signature"] = reply.check_signature(signature)
+    if charset is not None:
+        wanted["charset"] = reply.check_charset(charset)
+    if reopen_days is not None:
+        wanted["reopen_days"] = reply.check_reopen_days(reopen_days)
+    if not wanted:
+        raise ValidationError("Nothing to change: give a From name, a signature, a charset or "
+                              "the days a resolved contact reopens for.")
+    return wanted
+
+
 def _by_name(s: Session, name: str) -> ChannelAccount:
     account = s.execute(select(ChannelAccount).where(ChannelAccount.name == name)).scalar()
     if account is None:
@@ -191,10 +247,18 @@ def _info(s: Session, account: ChannelAccount) -> ChannelAccountInfo:
     queue = s.get_one(Queue, account.queue_id)
     return ChannelAccountInfo(
         id=account.id, kind=account.kind, name=account.name, queue=queue.name,
-        enabled=account.enabled, settings={k: str(v) for k, v in account.settings.items()},
+        enabled=account.enabled, settings=_settings(account),
         secret_ref=account.secret_ref, secret=secrets.describe(account.secret_ref),
         created_at=account.created_at, updated_at=account.updated_at,
         status=_status(s, account.id))
+
+
+def _settings(account: ChannelAccount) -> dict[str, str]:
+    """The account's settings as text; an e-mail account added before the reply settings
+    existed shows (and replies with) their defaults."""
+    defaults = reply.DEFAULTS if account.kind == ChannelKind.EMAIL else {}
+    missing = {k: v for k, v in defaults.items() if k not in account.settings}
+    return {k: str(v) for k, v in (account.settings | missing).items()}
 
 
 def _status(s: Session, account_id: int) -> ChannelStatus:

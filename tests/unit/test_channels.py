@@ -9,6 +9,7 @@ import stat
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -17,15 +18,19 @@ from keyring.backends.null import Keyring as NullKeyring
 from sqlalchemy import select, text
 
 from console.channels.endpoints import check_address, check_imap_url, check_smtp_url
+from console.channels.mail import compose
 from console.channels.secrets import KEYRING_SERVICE, SecretStore, SecretUnavailable
+from console.cli import channel_commands
 from console.clock import ManualClock
 from console.domain import Role
 from console.domain.audit import AuditFilter
 from console.errors import NotFound, NotPermitted, ValidationError
 from console.security.guard import authorize
 from console.security.principal import Principal
+from console.services import _reply_settings
 from console.store.db import Database
 from console.store.models import ChangeLogEntry
+from console.store.models_channels import ChannelAccount
 from tests.conftest import MemoryKeyring
 from tests.factories import World, run_cli
 
@@ -33,7 +38,7 @@ PASSWORD = "mailbox-S3cret-パスワード"
 IMAP, SMTP = "imaps://support%40example.com@mail.example.com/INBOX", "smtps://mail.example.com:465"
 
 
-def _add(world: World, name: str = "support", queue: str = "Cards", **kw: str) -> int:
+def _add(world: World, name: str = "support", queue: str = "Cards", **kw: Any) -> int:
     options = {"address": "support@example.com", "imap_url": IMAP, "smtp_url": SMTP} | kw
     return world.services.channels.add_email(name, queue=queue, password=PASSWORD,
                                              **options).value.id
@@ -157,6 +162,118 @@ def test_account_urls_are_read_as_the_transport_reads_them() -> None:
     assert check_imap_url("imap://u@127.0.0.1:1143").port == 1143
     assert check_smtp_url("smtp://relay.example.com").user is None
     assert check_address("loans@localhost") == "loans@localhost"
+
+
+# -- what replies carry --------------------------------------------------------------------------
+
+def test_reply_settings_have_defaults(world: World) -> None:
+    _add(world)
+    info = world.services.channels.show("support")
+    assert (info.from_name, info.signature, info.charset, info.reopen_days) == ("Cards", "", "utf-8", 7)
+    assert {k: info.settings[k] for k in ("signature", "charset", "reopen_days")} == {
+        "signature": "", "charset": "utf-8", "reopen_days": "7"}
+
+
+def test_reply_settings_are_kept_as_given_when_adding(world: World) -> None:
+    _add(world, from_name="  カード窓口 ", signature="株式会社サンプル  \r\nカード窓口\r\n\r\n",
+         charset="ISO-2022-JP", reopen_days=30)
+    info = world.services.channels.show("support")
+    assert (info.from_name, info.signature, info.charset, info.reopen_days) == (
+        "カード窓口", "株式会社サンプル\nカード窓口", "iso-2022-jp", 30)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("from_name", "x" * 121, "at most 120 characters"),
+    ("from_name", "Cards\nBcc: victim@example.com", "one line"),
+    ("signature", "x" * 2001, "2,001 characters; at most 2,000"),
+    ("signature", "Cards\x00team", "control characters"),
+    ("signature", "Cards\x1b$Bteam", "control characters"),
+    ("charset", "shift_jis", "choose utf-8 or iso-2022-jp"),
+    ("reopen_days", -1, "0 to 365"),
+    ("reopen_days", 366, "0 to 365"),
+    ("reopen_days", True, "0 to 365"),
+])
+def test_bad_reply_settings_are_refused_and_nothing_is_kept(
+        world: World, memory_keyring: MemoryKeyring, field: str, value: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        _add(world, **{field: value})
+    assert world.services.channels.list() == [] and memory_keyring.store == {}
+    _add(world)
+    before = world.services.channels.show("support")
+    with pytest.raises(ValidationError, match=message):
+        world.services.channels.update_settings("support", **{field: value})
+    assert world.services.channels.show("support") == before
+
+
+def test_a_signature_of_2000_japanese_characters_is_allowed(world: World) -> None:
+    _add(world, signature="署" * 2000)
+    assert len(world.services.channels.show("support").signature) == 2000
+
+
+def test_update_settings_changes_only_what_is_given(world: World, db: Database,
+                                                   clock: ManualClock) -> None:
+    account = _add(world, from_name="Card team", signature="Cards", reopen_days=3)
+    clock.advance(60)
+    written = world.services.channels.update_settings("support", charset="iso-2022-jp")
+    info = written.value
+    assert (info.from_name, info.signature, info.charset, info.reopen_days) == (
+        "Card team", "Cards", "iso-2022-jp", 3)
+    assert info.updated_at > info.created_at
+    assert info.settings["address"] == "support@example.com" and info.settings["imap_url"] == IMAP
+    assert [(c.entity, c.entity_id, c.op) for c in written.changes.entries] == [
+        ("channel", str(account), "update")]
+    assert world.services.channels.show("support") == info  # stored, not only returned
+    info = world.services.channels.update_settings("support", from_name="", signature="",
+                                                   reopen_days=0).value
+    assert (info.from_name, info.signature, info.charset, info.reopen_days) == (
+        "Cards", "", "iso-2022-jp", 0)
+    with db.read() as s:
+        stored = s.execute(select(ChannelAccount.settings)).scalar_one()
+    assert stored["reopen_days"] == 0 and stored["charset"] == "iso-2022-jp"
+
+
+def test_update_settings_needs_a_setting_and_an_account(world: World) -> None:
+    _add(world)
+    with pytest.raises(ValidationError, match="Nothing to change"):
+        world.services.channels.update_settings("support")
+    with pytest.raises(NotFound, match="no channel account named 'nobody'"):
+        world.services.channels.update_settings("nobody", charset="utf-8")
+
+
+def test_an_account_added_before_the_reply_settings_replies_with_their_defaults(
+        world: World, db: Database) -> None:
+    _add(world)
+    with db.write() as s:
+        row = s.execute(select(ChannelAccount)).scalar_one()
+        row.settings = {k: v for k, v in row.settings.items()
+                        if k in {"address", "imap_url", "smtp_url", "from_name"}}
+    info = world.services.channels.show("support")
+    assert (info.signature, info.charset, info.reopen_days) == ("", "utf-8", 7)
+    assert list(info.settings)[:4] == ["address", "imap_url", "smtp_url", "from_name"]
+    assert world.services.channels.update_settings("support", reopen_days=2).value.reopen_days == 2
+
+
+def test_only_admins_change_reply_settings_and_each_change_is_audited(world: World) -> None:
+    root = world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    admin = authorize(world.services, Principal(root.id, "root", "Ada", Role.ADMIN))
+    sara = world.services.agents.get("sara")
+    lead = authorize(world.services, Principal(sara.id, "sara", "Sara", Role.SUPERVISOR))
+    _add(world)
+    with pytest.raises(NotPermitted):
+        lead.channels.update_settings("support", charset="iso-2022-jp")
+    admin.channels.update_settings("support", charset="iso-2022-jp", signature="Cards team")
+    [entry] = world.services.audit.list(AuditFilter(person="root"))
+    assert (entry.action, entry.entity, entry.entity_id) == ("change", "channel", "support")
+    assert entry.detail["charset"] == "iso-2022-jp" and entry.detail["reopen_days"] is None
+    assert world.services.channels.show("support").charset == "iso-2022-jp"
+
+
+def test_the_command_line_knows_the_services_limits() -> None:
+    assert channel_commands.CHARSETS == compose.CHARSETS
+    assert (channel_commands.MAX_FROM_NAME, channel_commands.MAX_SIGNATURE,
+            channel_commands.MAX_REOPEN_DAYS, channel_commands.DEFAULT_REOPEN_DAYS) == (
+        _reply_settings.MAX_FROM_NAME, _reply_settings.MAX_SIGNATURE,
+        _reply_settings.MAX_REOPEN_DAYS, _reply_settings.DEFAULT_REOPEN_DAYS)
 
 
 # -- secrets -------------------------------------------------------------------------------------
@@ -342,6 +459,107 @@ def test_an_agent_may_not_manage_channels(world: World, db_url: str,
     cli_signin("emma")
     code, _, err = run_cli(capsys, db_url, "channels", "list")
     assert code != 0 and "may not use 'channels.list'" in err
+
+
+def _admin_cli(world: World, cli_signin: Callable[[str], str]) -> None:
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+
+
+def _add_cli(capsys: pytest.CaptureFixture[str], db_url: str, *options: str) -> tuple[int, str, str]:
+    return run_cli(capsys, db_url, "channels", "add", "email", "support", "--address",
+                   "support@example.com", "--imap-url", IMAP, "--smtp-url", SMTP, "--queue", "Cards",
+                   "--password-stdin", *options)
+
+
+def _shown(capsys: pytest.CaptureFixture[str], db_url: str) -> dict[str, Any]:
+    code, out, _ = run_cli(capsys, db_url, "channels", "show", "support", "--json")
+    assert code == 0
+    shown: dict[str, Any] = json.loads(out)
+    return shown
+
+
+def test_reply_settings_on_the_command_line(
+        world: World, db_url: str, cli_signin: Callable[[str], str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        memory_keyring: MemoryKeyring) -> None:
+    _admin_cli(world, cli_signin)
+    signature = tmp_path / "signature.txt"
+    signature.write_bytes("\ufeff株式会社サンプル\r\nカード窓口\r\n".encode())  # Notepad's BOM and CRLF
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code, _, err = _add_cli(capsys, db_url, "--from-name", "カード窓口", "--signature-file",
+                            str(signature), "--charset", "ISO-2022-JP", "--reopen-days", "14")
+    assert (code, err) == (0, "")
+    assert {k: _shown(capsys, db_url)["settings"][k] for k in (
+        "from_name", "signature", "charset", "reopen_days")} == {
+        "from_name": "カード窓口", "signature": "株式会社サンプル\nカード窓口",
+        "charset": "iso-2022-jp", "reopen_days": "14"}
+    code, out, _ = run_cli(capsys, db_url, "channels", "show", "support")
+    assert code == 0
+    assert "From name:" in out and "カード窓口" in out
+    assert "Charset:" in out and "iso-2022-jp" in out
+    assert "Signature:    '株式会社サンプル' (14 characters, 2 lines)\n" in out
+    assert "Reopen days:" in out and "within 14 days of resolution reopens" in out
+
+    code, out, err = run_cli(capsys, db_url, "channels", "set", "support", "--charset", "utf-8",
+                             "--no-signature", "--reopen-days", "0")
+    assert (code, err) == (0, "")
+    assert out == ("Channel account 'support' now replies as 'カード窓口' in utf-8, no signature; "
+                   "an answer after resolution opens a new contact.\n")
+    assert "Signature:    none\n" in run_cli(capsys, db_url, "channels", "show", "support")[1]
+    settings = _shown(capsys, db_url)["settings"]
+    assert (settings["signature"], settings["charset"], settings["reopen_days"]) == ("", "utf-8", "0")
+    signature.write_text("Cards team\n", encoding="utf-8")
+    assert run_cli(capsys, db_url, "channels", "set", "support", "--signature-file",
+                   str(signature), "--from-name", "")[0] == 0
+    settings = _shown(capsys, db_url)["settings"]
+    assert (settings["signature"], settings["from_name"], settings["reopen_days"]) == (
+        "Cards team", "Cards", "0")
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--reopen-days", "366"], "argument --reopen-days: must be from 0 to 365"),
+    (["--reopen-days", "-1"], "argument --reopen-days: must be from 0 to 365"),
+    (["--reopen-days", "a week"], "argument --reopen-days: must be a whole number"),
+    (["--charset", "shift_jis"], "argument --charset: invalid choice: 'shift_jis'"),
+    (["--from-name", "x" * 121], "argument --from-name: the From name is 121 characters"),
+    (["--signature-file", "{missing}"], "Cannot read {missing}: No such file or directory."),
+    (["--signature-file", "{dir}"], "Cannot read {dir}: Is a directory."),
+    (["--signature-file", "{cp932}"], "{cp932} is not UTF-8 text."),
+    (["--signature-file", "{empty}"], "{empty} is empty; to send replies without a signature, use "
+                                      "--no-signature."),
+    (["--signature-file", "{long}"], "The signature is 2,001 characters; at most 2,000."),
+    (["--signature-file", "{huge}"], "{huge} is too long for a signature (at most 2,000 characters)."),
+    (["--signature-file", "{ok}", "--no-signature"], "not allowed with argument"),
+    ([], "Nothing to change"),
+])
+def test_bad_reply_settings_on_the_command_line_are_one_line_and_change_nothing(
+        world: World, db_url: str, cli_signin: Callable[[str], str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        memory_keyring: MemoryKeyring, options: list[str], message: str) -> None:
+    _admin_cli(world, cli_signin)
+    files = {"missing": tmp_path / "missing.txt", "dir": tmp_path, "cp932": tmp_path / "cp932.txt",
+             "empty": tmp_path / "empty.txt", "long": tmp_path / "long.txt",
+             "huge": tmp_path / "huge.txt", "ok": tmp_path / "ok.txt"}
+    files["cp932"].write_bytes("株式会社".encode("cp932"))
+    files["empty"].write_text(" \n\n", encoding="utf-8")
+    files["long"].write_text("x" * 2001, encoding="utf-8")
+    files["huge"].write_text("x" * 10_000, encoding="utf-8")
+    files["ok"].write_text("Cards team", encoding="utf-8")
+    options = [o.format(**files) for o in options]
+    message = message.format(**files)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert _add_cli(capsys, db_url)[0] == 0
+    before = _shown(capsys, db_url)
+
+    code, out, err = run_cli(capsys, db_url, "channels", "set", "support", *options)
+    assert (code, out) == (2, "") and err.startswith("switchboard") and err.count("\n") == 1
+    assert message in err
+    assert _shown(capsys, db_url) == before
+    if options and "--no-signature" not in options:  # adding refuses them too, before asking anything
+        code, out, err = _add_cli(capsys, db_url, *options)
+        assert (code, out) == (2, "") and message in err and err.count("\n") == 1
+        assert [a.name for a in world.services.channels.list()] == ["support"]
 
 
 def _channel_secrets(backend: MemoryKeyring) -> list[str]:

@@ -65,6 +65,7 @@ EXPECTED = {
     "presence.purge_expired": "m",
     "channels.add_email": "m", "channels.list": "gm", "channels.show": "gm",
     "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
+    "channels.update_settings": "m",
     "mailboxes.acquire_lease": "gm", "mailboxes.renew_lease": "gm",
     "mailboxes.release_lease": "gm", "mailboxes.record_intake": "gm",
     "mailboxes.record_poll": "gm", "mailboxes.state": "gm",
