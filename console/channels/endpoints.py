@@ -69,5 +69,6 @@ def _plain(url: str, what: str) -> str:
         password = None  # the transport's parser says what is wrong with it
     if password is not None:
         raise ValidationError(f"Put no password in the {what} URL (it would be stored in the "
-                              "database); give it with --password-stdin.")
+                              "database); give the password on its own (the password field, "
+                              "or --password-stdin).")
     return text

@@ -158,7 +158,7 @@ class ChannelService:
             info = _info(s, account)
             if info.status.queued:
                 raise ValidationError(
-                    f"{info.status.queued} replies are still waiting to be sent through "
+                    f"{_replies(info.status.queued)} still waiting to be sent through "
                     f"'{name}'; enable it and let the gateway send them (or wait for them to fail) "
                     "before removing it.")
             s.execute(update(DeliveryJobRow).where(DeliveryJobRow.channel_account_id == account.id)
@@ -194,7 +194,8 @@ class ChannelService:
             ChannelAccount.enabled)).scalar()
         if other is not None:
             # Replies on the queue go out through its one enabled account: two would be a guess.
-            raise ValidationError(f"Queue '{queue.name}' already has the enabled {kind.value} "
+            kind_words = _KIND_WORDS.get(kind, kind.value)
+            raise ValidationError(f"Queue '{queue.name}' already has the enabled {kind_words} "
                                   f"account '{other}'; disable it first.")
 
     def _insert(self, s: Session, name: str, queue: Queue, settings: dict[str, str | int],
@@ -209,6 +210,13 @@ class ChannelService:
         s.flush()
         changes.record(s, "channel", account.id, "insert")
         return account
+
+
+_KIND_WORDS = {ChannelKind.EMAIL: "e-mail"}
+
+
+def _replies(count: int) -> str:
+    return "1 reply is" if count == 1 else f"{count} replies are"
 
 
 def _check_name(name: str) -> str:

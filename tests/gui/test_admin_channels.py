@@ -254,7 +254,7 @@ def test_disable_and_enable_update_the_row(admin: AdminWindow, world: World, qtb
     _reload(qtbot, tab)
     tab.enable_button.click()  # two enabled accounts on one queue: refused, shown under the table
     qtbot.waitUntil(tab.error.isVisible, timeout=5000)
-    assert "already has the enabled email account 'cards-new'" in tab.error.text()
+    assert "already has the enabled e-mail account 'cards-new'" in tab.error.text()
     assert _row(tab, "cards-mail")["Enabled"] == "Paused"
 
 
@@ -272,7 +272,7 @@ def test_remove_asks_first_and_is_refused_while_a_reply_waits(
     assert "refused while replies are queued or being sent through it (1 now)" in tab.confirm.text()
     tab.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(tab.error.isVisible, timeout=5000)
-    assert "1 replies are still waiting to be sent through 'loans-mail'" in tab.error.text()
+    assert "1 reply is still waiting to be sent through 'loans-mail'" in tab.error.text()
     assert _names(tab) == {"cards-mail", "loans-mail"}
 
     select_key(tab.view, "cards-mail")

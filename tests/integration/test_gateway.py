@@ -299,6 +299,17 @@ def test_after_the_window_a_new_contact_follows_the_old_one(
     assert world.services.inbox.get(contact_id).status == ContactStatus.RESOLVED
 
 
+def test_the_accounts_reopen_window_is_the_one_used(
+        world: World, account: int, dovecot: Dovecot, clock: ManualClock) -> None:
+    world.services.channels.update_settings("support", reopen_days=30)
+    contact_id, ours = _resolved_contact(world, dovecot, clock)
+    clock.advance(timedelta(days=8).total_seconds())
+    dovecot.append("support", mail(sender="customer@example.jp", message_id="q2@x",
+                                   in_reply_to=ours))
+    [answer] = gateway_for(world.services).run_once().taken_in["support"]
+    assert (answer.outcome, answer.contact_id) == ("reopened", contact_id)
+
+
 def test_the_subject_token_threads_only_mail_from_the_contacts_customer(
         world: World, account: int, dovecot: Dovecot) -> None:
     dovecot.append("support", mail(sender="customer@example.jp"))

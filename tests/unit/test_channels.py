@@ -98,13 +98,13 @@ def test_names_are_unique_and_a_queue_has_one_enabled_email_account(world: World
     _add(world)
     with pytest.raises(ValidationError, match="already a channel account named 'support'"):
         _add(world, queue="Loans")
-    with pytest.raises(ValidationError, match="already has the enabled email account 'support'"):
+    with pytest.raises(ValidationError, match="already has the enabled e-mail account 'support'"):
         _add(world, name="support-2")
     with pytest.raises(NotFound, match="no queue named 'Nowhere'"):
         _add(world, name="other", queue="Nowhere")
     world.services.channels.disable("support")
     _add(world, name="support-2")
-    with pytest.raises(ValidationError, match="already has the enabled email account 'support-2'"):
+    with pytest.raises(ValidationError, match="already has the enabled e-mail account 'support-2'"):
         world.services.channels.enable("support")
 
 

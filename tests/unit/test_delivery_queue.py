@@ -185,7 +185,7 @@ def test_a_permanent_failure_is_not_retried_and_blocks_nothing(mail_world: World
                                                               clock: ManualClock) -> None:
     mail_world.services.inbox.reply(mail_world.contacts[1].id, "kenji", "to a bad address")
     queue, channels = mail_world.services.deliveries, mail_world.services.channels
-    with pytest.raises(ValidationError, match="1 replies are still waiting"):
+    with pytest.raises(ValidationError, match="1 reply is still waiting"):
         channels.remove("loans-mail")
     [job] = queue.claim_due("gw-a")
     failed = queue.mark_permanent_failure(job.id, holder="gw-a",
