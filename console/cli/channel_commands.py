@@ -51,9 +51,13 @@ def register(sub: Any) -> None:
                        help="smtp[s]://[USER@]HOST[:PORT][?starttls=1]")
     email.add_argument("--queue", required=True, type=arg.name, metavar="QUEUE",
                        help="the queue its mail goes to")
-    email.add_argument("--password-stdin", action="store_true", help=(
+    secret = email.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help=(
         "read the mailbox password from standard input (after yours, with --user); "
         "without it, asked at the terminal (empty: none)"))
+    secret.add_argument("--password-env", type=arg.text(100, "the variable's name"), metavar="NAME",
+                        help=("on a headless server: the gateway reads the password from its "
+                              "environment variable NAME; nothing is stored"))
     _reply_options(email, adding=True)
     email.set_defaults(func=cmd_channels_add_email)
     lst = csub.add_parser("list", help="every account with its status (last poll, errors, queue)")
@@ -135,10 +139,11 @@ def _mailbox_password(args: argparse.Namespace) -> str | None:
 @signed_in
 def cmd_channels_add_email(args: argparse.Namespace, door: Door) -> int:
     signature = _signature(args)  # before the password: a bad file asks for nothing
-    password = _mailbox_password(args)
+    password = None if args.password_env else _mailbox_password(args)
     info = door.channels.add_email(args.name, address=args.address, imap_url=args.imap_url,
                                    smtp_url=args.smtp_url, queue=args.queue,
-                                   password=password, from_name=args.from_name,
+                                   password=password, password_env=args.password_env,
+                                   from_name=args.from_name,
                                    signature=signature or "", charset=args.charset,
                                    reopen_days=args.reopen_days).value
     print(f"Channel account '{info.name}' added for queue {info.queue}; password: {info.secret}.")

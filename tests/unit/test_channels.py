@@ -442,6 +442,25 @@ def test_channels_commands_for_a_signed_in_admin(
     assert (code, err) == (2, "switchboard: There is no channel account named 'support'.\n")
 
 
+def test_a_headless_gateway_reads_the_password_from_its_environment(
+        world: World, db_url: str, cli_signin: Callable[[str], str],
+        capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring) -> None:
+    world.services.admin.create_agent("root", "Ada Admin", role=Role.ADMIN)
+    cli_signin("root")
+    code, out, err = run_cli(capsys, db_url, "channels", "add", "email", "support",
+                             "--address", "support@example.com", "--imap-url", IMAP,
+                             "--smtp-url", SMTP, "--queue", "Cards",
+                             "--password-env", "SUPPORT_MAIL_PASSWORD")
+    assert (code, err) == (0, "") and "environment variable SUPPORT_MAIL_PASSWORD" in out
+    assert _channel_secrets(memory_keyring) == []
+    assert world.services.channels.show("support").secret_ref == "env:SUPPORT_MAIL_PASSWORD"
+    code, _, err = run_cli(capsys, db_url, "channels", "add", "email", "other",
+                           "--address", "other@example.com", "--imap-url", IMAP,
+                           "--smtp-url", SMTP, "--queue", "Loans", "--password-env", "X",
+                           "--password-stdin")
+    assert code == 2 and "not allowed with argument" in err
+
+
 def test_a_bad_url_on_the_command_line_is_one_line(
         world: World, db_url: str, cli_signin: Callable[[str], str],
         capsys: pytest.CaptureFixture[str]) -> None:
