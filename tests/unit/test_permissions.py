@@ -29,7 +29,7 @@ from tests.factories import World, small_world
 # a = agent, s = supervisor, b = branch, m = admin, g = the channel gateway.
 EXPECTED = {
     "inbox.list": "asb", "inbox.search": "asb", "inbox.get": "asb", "inbox.get_many": "asb",
-    "inbox.detail": "asb",
+    "inbox.detail": "asb", "inbox.attachment": "as", "inbox.reply_deliveries": "asb",
     "inbox.dispositions": "asb", "inbox.claim": "asb", "inbox.release": "asb",
     "inbox.next_best": "asb", "inbox.transfer": "asb", "inbox.reply": "asb",
     "inbox.add_note": "asb", "inbox.resolve": "asb", "inbox.set_status": "asb",

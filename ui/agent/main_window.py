@@ -23,6 +23,7 @@ from ui.agent import layout, sla_alerts
 from ui.agent.actions import WindowActions
 from ui.agent.agent_state import AgentStateTracker
 from ui.agent.contact_flow import ContactFlow
+from ui.agent.delivery_watch import DeliveryWatch
 from ui.agent.directory import Directory, Reference
 from ui.agent.drafts import Drafts
 from ui.agent.main_menus import build_menus, show_shortcuts
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
                                 self.directory, self.agent_state, self.feed, self)
         self.flow.outbox = self.offline
         self.agent_state.outbox = self.offline
+        self.deliveries = DeliveryWatch(bench, self)
         self.status = AgentStatusBar(bench.agent, self)
         self.setStatusBar(self.status)
         self._handle_since: dict[int, datetime] = {}
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
         self.inbox.contact_selected.connect(self._inbox_selected)
         self.inbox.model.page_loaded.connect(self._page_loaded)
         self.conversation.detail_loaded.connect(self._detail_loaded)
+        self.conversation.notice.connect(self.banner.info)
         self.history.contact_requested.connect(self.open_contact)
         self.scripts.insert_requested.connect(self.conversation.composer.insert)
         self.scripts.copied.connect(lambda _t: self.banner.info("Script copied to the clipboard."))
@@ -191,6 +194,10 @@ class MainWindow(QMainWindow):
         self.flow.applied.connect(self._own_changes)
         self.flow.open_requested.connect(self.open_contact)
         self.feed.contacts_changed.connect(self._contacts_changed)
+        self.feed.entities_changed.connect(self.conversation.entities_changed)
+        self.feed.entities_changed.connect(self.deliveries.entities_changed)
+        self.flow.replied.connect(self.deliveries.track)
+        self.deliveries.undelivered.connect(self.banner.problem)
         self.feed.entities_changed.connect(self.directory.entities_changed)
         self.feed.entities_changed.connect(self.agent_state.entities_changed)
         self.feed.entities_changed.connect(self.presence.entities_changed)
