@@ -343,6 +343,9 @@ class Gateway:
             last_uid = batch.last_uid or (0 if batch.uidvalidity_changed else last_uid)
             if not batch.more:
                 break
+            # A long backlog outlasts a lease: renew it batch by batch while draining.
+            if not door.mailboxes.renew_lease(account.id, name, ttl=self.options.lease_ttl):
+                raise LeaseLost(f"The lease on the mailbox of '{account.name}' ran out.")
         return outcomes
 
     def _read(self, fetched: FetchedMail) -> FetchedInbound:
