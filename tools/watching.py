@@ -55,14 +55,18 @@ class Watcher:
         self._lines: queue.Queue[tuple[float, Change]] = queue.Queue()
         self._ready = threading.Event()
         self._child: subprocess.Popen[str] | None = None
+        self._readers: list[threading.Thread] = []
 
     def __enter__(self) -> Watcher:
         child = self._child = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
             switchboard_command(self._url, "watch"), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, encoding="utf-8", env=child_environment())
         assert child.stdout is not None and child.stderr is not None
-        threading.Thread(target=self._read_changes, args=(child.stdout,), daemon=True).start()
-        threading.Thread(target=self._await_ready, args=(child.stderr,), daemon=True).start()
+        self._readers = [
+            threading.Thread(target=self._read_changes, args=(child.stdout,), daemon=True),
+            threading.Thread(target=self._await_ready, args=(child.stderr,), daemon=True)]
+        for reader in self._readers:
+            reader.start()
         if not self._ready.wait(READY_TIMEOUT_S):
             self.__exit__()
             raise Unavailable("The watching workstation did not start.")
@@ -70,9 +74,15 @@ class Watcher:
 
     def __exit__(self, *exc: object) -> None:
         child, self._child = self._child, None
-        if child is not None:
-            child.terminate()
-            child.wait(timeout=10)
+        if child is None:
+            return
+        child.terminate()
+        child.wait(timeout=10)
+        for reader in self._readers:  # they stop at the end of the child's output
+            reader.join(timeout=10)
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
 
     def forget_earlier(self) -> None:
         """Drops the changes that have arrived so far (so the next wait sees only new ones)."""
