@@ -4,7 +4,8 @@ A mix close to a Japanese bank's support mailbox: plain UTF-8 mail in
 Japanese or English, ISO-2022-JP mail (what many Japanese phones and mail
 programs still send), mail with a small attachment, and answers to earlier
 mail in the same corpus (In-Reply-To/References), from a pool of senders so
-that some write more than once.
+that some write more than once. (tools.mail_corpus is the other corpus: a fixed
+set of hard cases, byte by byte, for the parser's tests; this one is volume.)
 """
 
 from __future__ import annotations
