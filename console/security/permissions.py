@@ -184,6 +184,7 @@ PERMISSIONS: dict[str, Rule] = {
     # window needs these, admins may, to inspect and repair by hand. Intake is not
     # audited per message: the inbound_mail table is its record.
     "mail.take_in": Rule(frozenset({G})),
+    "mail.take_in_many": Rule(frozenset({G})),
     "mail.outgoing": Rule(GATEWAY_OR_ADMIN),
     **{f"mailboxes.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",

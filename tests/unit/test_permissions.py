@@ -72,7 +72,7 @@ EXPECTED = {
     "deliveries.claim_due": "gm", "deliveries.release": "gm", "deliveries.mark_sent": "gm",
     "deliveries.mark_temporary_failure": "gm", "deliveries.mark_permanent_failure": "gm",
     "deliveries.retry_wait": "gm", "deliveries.get": "gm", "deliveries.for_message": "gm",
-    "mail.take_in": "g", "mail.outgoing": "gm",
+    "mail.take_in": "g", "mail.take_in_many": "g", "mail.outgoing": "gm",
 }
 LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m",
           Role.GATEWAY: "g"}
