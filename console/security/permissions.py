@@ -166,6 +166,8 @@ PERMISSIONS: dict[str, Rule] = {
     # Channel accounts (issue 11): set-up, admins only; changes audited (entity "channel").
     # Passwords are never audit detail: only the account's name is recorded.
     "channels.add_email": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    "channels.add_messaging": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name",
+                                   detail=("kind",)),
     "channels.list": Rule(GATEWAY_OR_ADMIN),  # set-up, not customer records: no audit
     "channels.show": Rule(GATEWAY_OR_ADMIN),
     "channels.enable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
@@ -179,6 +181,14 @@ PERMISSIONS: dict[str, Rule] = {
     # window needs these, admins may, to inspect and repair by hand. Intake is not
     # audited per message: the inbound_mail table is its record.
     "mail.take_in": Rule(frozenset({G})),
+    "messaging.take_in": Rule(frozenset({G})),
+    # An agent links a LINE/Messenger/SMS/chat sender to the right customer (or splits it off).
+    "messaging.link_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id",
+                                    detail=("customer_id",)),
+    "messaging.unlink_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id"),
+    # Webhook events (issue 12): stored by the gateway's HTTP server, processed after.
+    **{f"events.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
+        "store", "claim", "finish", "retry_later", "counts")},
     "mail.outgoing": Rule(GATEWAY_OR_ADMIN),
     **{f"mailboxes.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",
