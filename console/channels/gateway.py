@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from console.channels import registry
+from console.channels import messaging_accounts, registry, senders
 from console.channels.errors import CredentialsRefused
 from console.channels.event_worker import EventReport, EventWorker, Processor
 from console.channels.mail.compose import compose_reply
@@ -195,6 +195,7 @@ class Gateway:
         self._events = EventWorker(door, options.name, registry.processors(door, self._secrets)
                                    if processors is None else processors)
         self.server: WebhookServer | None = None
+        self._kinds: dict[int, ChannelKind] = {}
 
     # -- one pass (switchboard gateway --once) ----------------------------------------
     def run_once(self) -> PassReport:
@@ -435,6 +436,8 @@ class Gateway:
             jobs = door.deliveries.claim_due(options.name, limit=options.delivery_batch,
                                              lock_for=options.send_lock)
             claimed = len(jobs)
+            if jobs:
+                self._kinds = {a.id: a.kind for a in door.channels.list()}
             for index, job in enumerate(jobs):
                 if stop.is_set():
                     for left in jobs[index:]:
@@ -446,6 +449,10 @@ class Gateway:
         return claimed == options.delivery_batch
 
     def _deliver(self, job: DeliveryJob, relays: dict[int, Relay], report: PassReport) -> None:
+        kind = self._kinds.get(job.channel_account_id or -1, ChannelKind.EMAIL)
+        if kind != ChannelKind.EMAIL:
+            self._deliver_message(job, report)
+            return
         door, name = self._door, self.options.name
         try:
             out = door.mail.outgoing(job.id)
@@ -478,6 +485,31 @@ class Gateway:
         report.sent.append(job.id)
         log.info("reply %d (contact %d) sent to %s: %s", job.id, job.contact_id, out.to_address,
                  response)
+
+    def _deliver_message(self, job: DeliveryJob, report: PassReport) -> None:
+        """One LINE, SMS or Messenger reply through its provider (console.channels.senders)."""
+        door, name = self._door, self.options.name
+        try:
+            out = door.messaging.outgoing(job.id)
+            account = door.channels.show(out.account_name)
+            secrets = (messaging_accounts.decode(self._secrets.read(account.secret_ref),
+                                                 account.kind) if account.secret_ref else {})
+            sent = senders.send(out, secrets, door.clock)
+        except SwitchboardError as problem:
+            self._failed(job, problem, report)
+            return
+        except Exception:
+            log.exception("reply %d (contact %d): internal error", job.id, job.contact_id)
+            door.deliveries.mark_temporary_failure(
+                job.id, holder=name, reason="Internal error in the gateway (a bug); the "
+                                            "details are in its log.")
+            report.retrying.append(job.id)
+            return
+        door.deliveries.mark_sent(job.id, smtp_response=sent.response, method=sent.method,
+                                  provider_message_id=sent.provider_message_id)
+        report.sent.append(job.id)
+        log.info("reply %d (contact %d) sent by %s: %s", job.id, job.contact_id, sent.method,
+                 sent.response)
 
     def _failed(self, job: DeliveryJob, problem: SwitchboardError, report: PassReport) -> None:
         """Records why a reply did not go: to be retried, or not delivered."""

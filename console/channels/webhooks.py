@@ -60,11 +60,16 @@ class HookRequest:
         forwarded_url: the URL as the client sent it, from X-Forwarded-Proto/-Host
             (None when the request carried neither).
         form: the POST form fields in order (url-encoded bodies only), repeated names kept.
+        scheme / host / raw_path: as the request reached this server: the Host header with
+            its port, the path and query still percent-encoded.
     """
 
     method: str
     url: str
     forwarded_url: str | None
+    scheme: str
+    host: str
+    raw_path: str
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes
@@ -353,7 +358,9 @@ async def _hook_request(request: web.Request, body: bytes) -> HookRequest:
                                    strict_parsing=False))
         except UnicodeDecodeError:
             raise Refused(400, "The form is not UTF-8.") from None
-    return HookRequest(method=request.method, url=url, forwarded_url=forwarded, headers=headers,
+    return HookRequest(method=request.method, url=url, forwarded_url=forwarded,
+                       scheme=request.scheme, host=request.host, raw_path=request.raw_path,
+                       headers=headers,
                        query=dict(request.query), body=body, content_type=request.content_type,
                        form=form)
 

@@ -182,6 +182,8 @@ PERMISSIONS: dict[str, Rule] = {
     # audited per message: the inbound_mail table is its record.
     "mail.take_in": Rule(frozenset({G})),
     "messaging.take_in": Rule(frozenset({G})),
+    "messaging.knows": Rule(frozenset({G})),
+    "messaging.outgoing": Rule(GATEWAY_OR_ADMIN),
     # An agent links a LINE/Messenger/SMS/chat sender to the right customer (or splits it off).
     "messaging.link_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id",
                                     detail=("customer_id",)),
@@ -195,5 +197,5 @@ PERMISSIONS: dict[str, Rule] = {
         "state")},
     **{f"deliveries.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "claim_due", "release", "mark_sent", "mark_temporary_failure", "mark_permanent_failure",
-        "retry_wait", "get", "for_message")},
+        "retry_wait", "get", "for_message", "report_provider_status")},
 }

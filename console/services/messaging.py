@@ -22,11 +22,12 @@ both are audited by the door.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
@@ -45,7 +46,13 @@ from console.services.customers import name_keys
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Contact, ContactEvent, Customer, CustomerPhone, Message
-from console.store.models_channels import ChannelAccount, CustomerIdentity, MessageAttachment
+from console.store.models_channels import (
+    ChannelAccount,
+    ChannelEvent,
+    CustomerIdentity,
+    DeliveryJobRow,
+    MessageAttachment,
+)
 
 MAX_SUBJECT = 200
 # Each messaging kind's channel in the inbox, and the identity its senders have.
@@ -97,6 +104,31 @@ class MessagingOutcome:
     new_customer: bool
 
 
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What the gateway needs to send one messaging reply.
+
+    Attributes:
+        recipient: the customer's id on the channel (LINE userId, PSID) or number (E.164).
+        last_inbound_at: when the customer last wrote on the contact (Messenger's window).
+        reply_token: LINE's token of the customer's newest message, when no reply has used
+            it yet ("" otherwise); ``reply_token_at`` is when it came.
+    """
+
+    job_id: int
+    contact_id: int
+    message_id: uuid.UUID
+    kind: ChannelKind
+    account_name: str
+    secret_ref: str | None
+    settings: dict[str, str]
+    recipient: str
+    body: str
+    last_inbound_at: datetime | None
+    reply_token: str
+    reply_token_at: datetime | None
+
+
 class MessagingService:
     """Messaging intake and identities (see the module docstring)."""
 
@@ -144,8 +176,12 @@ class MessagingService:
                 contact.updated_at = now
                 contact.version += 1
                 changes.record(s, "contact", contact.id)
+            # A burst of messages in one instant (one webhook) keeps the order it came in.
+            newest = s.execute(select(func.max(Message.created_at)).where(
+                Message.contact_id == contact.id)).scalar()
+            at = now if newest is None or newest < now else newest + timedelta(microseconds=1)
             message = Message(id=uuid.uuid4(), contact_id=contact.id, kind=MessageKind.INBOUND,
-                              body=incoming.text.strip() or "(no text)", created_at=now)
+                              body=incoming.text.strip() or "(no text)", created_at=at)
             s.add(message)
             s.flush()
             for item in incoming.files:
@@ -155,6 +191,44 @@ class MessagingService:
                     inline=False, content_id="", note=item.note and item.note[:300]))
             changes.record(s, "message", message.id, "insert")
             return MessagingOutcome(outcome, contact.id, message.id, customer_id, new_customer)
+
+    def knows(self, kind: str, value: str) -> bool:
+        """Whether the sender ``value`` is already an identity of a customer (``kind``: line...)."""
+        with self._db.read() as s:
+            if kind == "phone":
+                return s.execute(select(CustomerPhone.id).where(
+                    CustomerPhone.e164 == value).limit(1)).first() is not None
+            return s.execute(select(CustomerIdentity.id).where(
+                CustomerIdentity.kind == kind, CustomerIdentity.value == value)).first() is not None
+
+    def outgoing(self, job_id: int) -> OutgoingMessage:
+        """The particulars of messaging delivery job ``job_id`` (see ``OutgoingMessage``).
+
+        Raises:
+            NotFound: no such job, or its account was removed.
+        """
+        with self._db.read() as s:
+            job = s.get(DeliveryJobRow, job_id)
+            if job is None:
+                raise NotFound(f"There is no delivery job {job_id}.")
+            account = (s.get(ChannelAccount, job.channel_account_id)
+                       if job.channel_account_id is not None else None)
+            if account is None:
+                raise NotFound(f"The channel account of delivery job {job_id} was removed.")
+            message = s.get_one(Message, job.message_id)
+            contact = s.get_one(Contact, message.contact_id)
+            last_inbound = s.execute(select(func.max(Message.created_at)).where(
+                Message.contact_id == contact.id, Message.kind == MessageKind.INBOUND)).scalar()
+            token, token_at = "", None
+            if ChannelKind(account.kind) == ChannelKind.LINE:
+                token, token_at = _unused_reply_token(s, contact.id)
+            return OutgoingMessage(
+                job_id=job.id, contact_id=contact.id, message_id=message.id,
+                kind=ChannelKind(account.kind), account_name=account.name,
+                secret_ref=account.secret_ref,
+                settings={k: str(v) for k, v in account.settings.items()},
+                recipient=contact.external_ref or "", body=message.body,
+                last_inbound_at=last_inbound, reply_token=token, reply_token_at=token_at)
 
     def link_identity(self, contact_id: int, customer_id: int) -> int:
         """Makes the sender of messaging contact ``contact_id`` an identity of ``customer_id``.
@@ -269,6 +343,24 @@ class MessagingService:
             changes.record(s, "contact", contact_id)
         for customer in {former, customer_id} - {None}:
             changes.record(s, "customer", customer)
+
+
+def _unused_reply_token(s: Session, contact_id: int) -> tuple[str, datetime | None]:
+    """The reply token of the contact's newest LINE event, unless a reply has used it."""
+    event = s.execute(select(ChannelEvent).where(
+        ChannelEvent.contact_id == contact_id, ChannelEvent.state == "done",
+        ChannelEvent.kind == "message").order_by(ChannelEvent.received_at.desc(),
+                                                  ChannelEvent.id.desc()).limit(1)).scalar()
+    if event is None:
+        return "", None
+    try:
+        token = str(json.loads(event.body)["events"][0].get("replyToken") or "")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return "", None
+    used = s.execute(select(DeliveryJobRow.id).join(Message, Message.id == DeliveryJobRow.message_id)
+                     .where(Message.contact_id == contact_id, DeliveryJobRow.method == "reply",
+                            DeliveryJobRow.updated_at >= event.received_at).limit(1)).first()
+    return ("", None) if used or not token else (token, event.received_at)
 
 
 def _new_customer(s: Session, display: str, now: datetime) -> Customer:

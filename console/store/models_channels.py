@@ -86,6 +86,9 @@ class DeliveryJobRow(Base):
     smtp_response: Mapped[str | None] = mapped_column(String(500))
     # How a messaging reply went out (LINE: "reply" with the reply token, or "push").
     method: Mapped[str | None] = mapped_column(String(16))
+    # The provider's id of what it sent (Twilio's SM…, LINE's, Messenger's mid): its delivery
+    # reports name it.
+    provider_message_id: Mapped[str | None] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

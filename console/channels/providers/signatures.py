@@ -145,8 +145,9 @@ def webhook_url(*, scheme: str, host: str, path: str, query: str = "",
     if public_url:
         return public_url.strip()
     if trust_forwarded and headers is not None:
-        scheme = _first(headers.get("X-Forwarded-Proto")) or scheme
-        host = _first(headers.get("X-Forwarded-Host")) or host
+        lower = {k.lower(): v for k, v in headers.items()}  # header names have no case
+        scheme = _first(lower.get("x-forwarded-proto")) or scheme
+        host = _first(lower.get("x-forwarded-host")) or host
     return urlunsplit((scheme.lower(), host, path or "/", query, ""))
 
 

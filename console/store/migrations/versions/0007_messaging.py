@@ -91,10 +91,16 @@ def upgrade() -> None:
     op.create_index(op.f("ix_phone_calls_contact_id"), "phone_calls", ["contact_id"])
     with op.batch_alter_table("delivery_jobs", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("method", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("provider_message_id", sa.String(length=120),
+                                      nullable=True))
+    op.create_index(op.f("ix_delivery_jobs_provider_message_id"), "delivery_jobs",
+                    ["provider_message_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_delivery_jobs_provider_message_id"), table_name="delivery_jobs")
     with op.batch_alter_table("delivery_jobs", schema=None) as batch_op:
+        batch_op.drop_column("provider_message_id")
         batch_op.drop_column("method")
     op.drop_index(op.f("ix_phone_calls_contact_id"), table_name="phone_calls")
     op.drop_table("phone_calls")
