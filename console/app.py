@@ -20,11 +20,13 @@ from console.services.branch import BranchService
 from console.services.channels import ChannelService
 from console.services.customers import CustomerService
 from console.services.deliveries import DeliveryQueue
+from console.services.events import EventStore
 from console.services.inbox import InboxService
 from console.services.intake import IntakeService
 from console.services.kb import KbService
 from console.services.mail import MailService
 from console.services.mailboxes import MailboxLeases
+from console.services.messaging import MessagingService
 from console.services.monitor import MonitorService
 from console.services.presence import PresenceService
 from console.services.sla import SlaService
@@ -62,6 +64,8 @@ class Services:
     mailboxes: MailboxLeases
     deliveries: DeliveryQueue
     mail: MailService
+    events: EventStore
+    messaging: MessagingService
 
     def close(self) -> None:
         self.db.dispose()
@@ -92,6 +96,8 @@ def build_services(db: Database, clock: Clock, settings: Settings,
         mailboxes=leases,
         deliveries=DeliveryQueue(db, clock),
         mail=MailService(db, clock, leases),
+        events=EventStore(db, clock),
+        messaging=MessagingService(db, clock),
     )
 
 

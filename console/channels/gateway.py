@@ -36,17 +36,20 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from console.channels import messaging_accounts, registry, senders
 from console.channels.errors import CredentialsRefused
+from console.channels.event_worker import EventReport, EventWorker, Processor
 from console.channels.mail.compose import compose_reply
 from console.channels.mail.imap import Batch, FetchedMail, ImapMailbox
 from console.channels.mail.parse import DEFAULT_MAX_ATTACHMENT_BYTES, parse_message
 from console.channels.mail.smtp import Receipt, SmtpRelay
 from console.channels.secrets import SecretStore
+from console.channels.webhooks import Hook, WebhookServer
 from console.domain import Role
 from console.domain.channel_accounts import (
     ChannelAccountInfo,
@@ -95,6 +98,7 @@ class GatewayOptions:
         delivery_poll_s: the longest the delivery worker sleeps (retries fall due meanwhile).
         accounts_refresh_s: how often the list of accounts is read again.
         timeout_s: for each answer a mail server owes us.
+        http: where to serve webhooks (host, port), or None for no HTTP server.
     """
 
     name: str
@@ -109,6 +113,7 @@ class GatewayOptions:
     delivery_poll_s: float = 5.0
     accounts_refresh_s: float = 15.0
     timeout_s: float = 30.0
+    http: tuple[str, int] | None = None
 
 
 class Mailbox(Protocol):
@@ -151,12 +156,15 @@ class PassReport:
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
+    events: EventReport = field(default_factory=EventReport)
 
     def summary(self) -> str:
         taken = sum(len(v) for v in self.taken_in.values())
         text = (f"{taken} message(s) taken in from {len(self.taken_in)} mailbox(es); "
                 f"{len(self.sent)} reply(ies) sent, {len(self.retrying)} to retry, "
-                f"{len(self.failed)} not delivered")
+                f"{len(self.failed)} not delivered; "
+                f"{len(self.events.done)} webhook event(s) applied, "
+                f"{len(self.events.ignored)} ignored, {len(self.events.failed)} failed")
         if self.skipped:
             text += "; skipped: " + "; ".join(f"{k} ({v})" for k, v in self.skipped.items())
         return text
@@ -175,7 +183,9 @@ class Gateway:
 
     def __init__(self, door: Door, options: GatewayOptions, *, secrets: SecretStore | None = None,
                  mailbox_factory: MailboxFactory | None = None,
-                 relay_factory: RelayFactory | None = None) -> None:
+                 relay_factory: RelayFactory | None = None,
+                 hooks: Mapping[ChannelKind, Hook] | None = None,
+                 processors: Mapping[ChannelKind, Processor] | None = None) -> None:
         if door.principal.role is not Role.GATEWAY:
             raise ValidationError("The gateway runs as the gateway principal.")
         self._door = door
@@ -184,6 +194,11 @@ class Gateway:
         self._open_mailbox = mailbox_factory or self._imap
         self._open_relay = relay_factory or self._smtp
         self._wake = threading.Event()
+        self._hooks = dict(registry.hooks() if hooks is None else hooks)
+        self._events = EventWorker(door, options.name, registry.processors(door, self._secrets)
+                                   if processors is None else processors)
+        self.server: WebhookServer | None = None
+        self._kinds: dict[int, ChannelKind] = {}
 
     # -- one pass (switchboard gateway --once) ----------------------------------------
     def run_once(self) -> PassReport:
@@ -191,6 +206,7 @@ class Gateway:
         report = PassReport()
         for account in self._email_accounts():
             self._intake_once(account, report)
+        report.events = self._events.run_pending()
         self._deliver_due(report, threading.Event())
         log.info("pass done: %s", report.summary())
         return report
@@ -225,6 +241,21 @@ class Gateway:
         delivery = threading.Thread(target=self._delivery_loop, args=(stop,),
                                     name="delivery", daemon=True)
         delivery.start()
+        events = threading.Thread(target=self._events.loop, args=(stop,), name="events",
+                                  daemon=True)
+        events.start()
+        if self.options.http is not None:
+            self.server = WebhookServer(self._door, name=self.options.name, hooks=self._hooks,
+                                        secrets=self._secrets, on_stored=self._events.wake.set)
+            try:
+                self.server.start(*self.options.http)
+            except Unavailable:
+                stop.set()
+                self._wake.set()
+                self._events.wake.set()
+                delivery.join()
+                events.join()
+                raise
         waker = threading.Thread(target=self._follow_changes, args=(stop,), name="wake",
                                  daemon=True)
         waker.start()
@@ -234,12 +265,16 @@ class Gateway:
                 stop.wait(self.options.accounts_refresh_s)
         finally:
             stop.set()
+            if self.server is not None:
+                self.server.stop()  # no new requests; those being answered finish
             self._wake.set()
+            self._events.wake.set()
             for _, own_stop, _ in workers.values():
                 own_stop.set()
             for thread, _, _ in workers.values():
                 thread.join()
             delivery.join()
+            events.join()
             log.info("gateway %s stopped", self.options.name)
 
     def _supervise(self, workers: dict[int, _Worker]) -> None:
@@ -410,6 +445,8 @@ class Gateway:
             jobs = door.deliveries.claim_due(options.name, limit=options.delivery_batch,
                                              lock_for=options.send_lock)
             claimed = len(jobs)
+            if jobs:
+                self._kinds = {a.id: a.kind for a in door.channels.list()}
             for index, job in enumerate(jobs):
                 if stop.is_set():
                     for left in jobs[index:]:
@@ -421,6 +458,10 @@ class Gateway:
         return claimed == options.delivery_batch
 
     def _deliver(self, job: DeliveryJob, relays: dict[int, Relay], report: PassReport) -> None:
+        kind = self._kinds.get(job.channel_account_id or -1, ChannelKind.EMAIL)
+        if kind != ChannelKind.EMAIL:
+            self._deliver_message(job, report)
+            return
         door, name = self._door, self.options.name
         try:
             out = door.mail.outgoing(job.id)
@@ -453,6 +494,31 @@ class Gateway:
         report.sent.append(job.id)
         log.info("reply %d (contact %d) sent to %s: %s", job.id, job.contact_id, out.to_address,
                  response)
+
+    def _deliver_message(self, job: DeliveryJob, report: PassReport) -> None:
+        """One LINE, SMS or Messenger reply through its provider (console.channels.senders)."""
+        door, name = self._door, self.options.name
+        try:
+            out = door.messaging.outgoing(job.id)
+            account = door.channels.show(out.account_name)
+            secrets = (messaging_accounts.decode(self._secrets.read(account.secret_ref),
+                                                 account.kind) if account.secret_ref else {})
+            sent = senders.send(out, secrets, door.clock)
+        except SwitchboardError as problem:
+            self._failed(job, problem, report)
+            return
+        except Exception:
+            log.exception("reply %d (contact %d): internal error", job.id, job.contact_id)
+            door.deliveries.mark_temporary_failure(
+                job.id, holder=name, reason="Internal error in the gateway (a bug); the "
+                                            "details are in its log.")
+            report.retrying.append(job.id)
+            return
+        door.deliveries.mark_sent(job.id, smtp_response=sent.response, method=sent.method,
+                                  provider_message_id=sent.provider_message_id)
+        report.sent.append(job.id)
+        log.info("reply %d (contact %d) sent by %s: %s", job.id, job.contact_id, sent.method,
+                 sent.response)
 
     def _failed(self, job: DeliveryJob, problem: SwitchboardError, report: PassReport) -> None:
         """Records why a reply did not go: to be retried, or not delivered."""

@@ -60,6 +60,30 @@ def register(sub: Any) -> None:
                               "environment variable NAME; nothing is stored"))
     _reply_options(email, adding=True)
     email.set_defaults(func=cmd_channels_add_email)
+    for kind, text in (("line", "a LINE Official Account (Messaging API)"),
+                       ("twilio", "an SMS number at Twilio"),
+                       ("messenger", "a Facebook Page's Messenger"),
+                       ("cti", "the phone system's call events (screen pop)"),
+                       ("webchat", "the web chat on the bank's own site")):
+        messaging = kinds.add_parser(kind, help=text)
+        messaging.add_argument("name", type=arg.name, metavar="NAME")
+        messaging.add_argument("--queue", required=True, type=arg.name, metavar="QUEUE",
+                               help="the queue its contacts go to")
+        given = messaging.add_mutually_exclusive_group()
+        given.add_argument("--secrets-stdin", action="store_true", help=(
+            "read the channel's secrets as KEY=VALUE lines from standard input (after your "
+            "password, with --user), until its end"))
+        given.add_argument("--secrets-env", type=arg.text(100, "the variable's name"),
+                           metavar="NAME", help="on a headless server: the gateway's environment "
+                                                "variable NAME holds the KEY=VALUE lines")
+        messaging.add_argument("--api-base", type=arg.text(MAX_URL, "the URL"), metavar="URL",
+                               help="the provider's scheme and host replaced (a regional or "
+                                    "test endpoint); its paths are kept")
+        if kind == "twilio":
+            messaging.add_argument("--public-url", type=arg.text(MAX_URL, "the URL"),
+                                   metavar="URL", help="the webhook's public URL as Twilio "
+                                                       "signs it (behind a proxy)")
+        messaging.set_defaults(func=cmd_channels_add_messaging, kind=kind)
     lst = csub.add_parser("list", help="every account with its status (last poll, errors, queue)")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_channels_list)
@@ -159,6 +183,32 @@ def cmd_channels_set(args: argparse.Namespace, door: Door) -> int:
     print(f"Channel account '{info.name}' now replies as '{info.from_name}' in {info.charset}, "
           f"{'signature ' + signature if signature else 'no signature'}; "
           f"{_reopening(info.reopen_days)}.")
+    return 0
+
+
+@signed_in
+def cmd_channels_add_messaging(args: argparse.Namespace, door: Door) -> int:
+    from console.channels.messaging_accounts import REQUIRED, parse_secret_lines
+    from console.domain.channel_accounts import ChannelKind
+
+    kind = ChannelKind(args.kind)
+    values = None
+    if args.secrets_stdin:
+        values = parse_secret_lines(sys.stdin.read(64 * 1024), kind)
+    elif REQUIRED[kind] and args.secrets_env is None:
+        print(f"switchboard: a {kind.value} channel needs its secrets "
+              f"({', '.join(REQUIRED[kind])}): give them with --secrets-stdin or "
+              "--secrets-env NAME.", file=sys.stderr)
+        return 2
+    info = door.channels.add_messaging(kind, args.name, queue=args.queue, secret_values=values,
+                                       secrets_env=args.secrets_env,
+                                       api_base=args.api_base,
+                                       public_url=getattr(args, "public_url", None)).value
+    print(f"Channel account '{info.name}' ({kind.value}) added for queue {info.queue}; "
+          f"secrets: {info.secret}. Webhook: /hooks/{kind.value}/{info.name}"
+          if kind != ChannelKind.WEBCHAT else
+          f"Channel account '{info.name}' (web chat) added for queue {info.queue}; "
+          f"page: /chat/{info.name}/")
     return 0
 
 

@@ -46,6 +46,9 @@ def register(sub: Any) -> None:
                    help="larger messages are taken in with their header only (25)")
     p.add_argument("--max-attachment-mb", type=arg.whole_number(1, 500), default=25, metavar="MB",
                    help="larger attachments are recorded but not kept (25)")
+    p.add_argument("--http", type=_host_port, metavar="HOST:PORT",
+                   help="serve the channels' webhooks and the web chat here (behind a TLS "
+                        "reverse proxy; see docs/channels.md)")
     p.add_argument("--log-level", choices=("debug", "info", "warning"), default="info")
     p.set_defaults(func=cmd_gateway)
 
@@ -62,7 +65,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         name=name, poll_interval_s=float(args.poll_interval),
         lease_ttl=timedelta(seconds=args.lease),
         max_message_bytes=args.max_message_mb * 1024 * 1024,
-        max_attachment_bytes=args.max_attachment_mb * 1024 * 1024)
+        max_attachment_bytes=args.max_attachment_mb * 1024 * 1024, http=args.http)
     with command_services(args) as services:
         door = authorize(services, gateway_principal(name, os_user=_os_user()))
         gateway = Gateway(door, options)
@@ -83,6 +86,14 @@ def cmd_gateway(args: argparse.Namespace) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         return 0
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"'{text[:60]}' is not HOST:PORT (e.g. 127.0.0.1:8080)")
+    return host, int(port)
 
 
 def _log_to_stderr(level: str) -> None:

@@ -123,6 +123,8 @@ class DeliveryJob:
         rfc822_message_id: the ``Message-ID`` we assigned; a resend after a crash
             reuses it, so the customer's mail client shows one message.
         smtp_response: what the server said when it accepted the message.
+        method: how a messaging reply went out (LINE: "reply" or "push"), None for e-mail.
+        provider_message_id: the provider's id of what it sent (its delivery reports name it).
     """
 
     id: int
@@ -139,3 +141,5 @@ class DeliveryJob:
     smtp_response: str | None
     created_at: datetime
     updated_at: datetime
+    method: str | None = None
+    provider_message_id: str | None = None

@@ -47,11 +47,13 @@ if TYPE_CHECKING:
     from console.services.channels import ChannelService
     from console.services.customers import CustomerService
     from console.services.deliveries import DeliveryQueue
+    from console.services.events import EventStore
     from console.services.inbox import InboxService
     from console.services.intake import IntakeService
     from console.services.kb import KbService
     from console.services.mail import MailService
     from console.services.mailboxes import MailboxLeases
+    from console.services.messaging import MessagingService
     from console.services.monitor import MonitorService
     from console.services.presence import PresenceService
     from console.services.sla import SlaService
@@ -110,6 +112,8 @@ class Door:
         mailboxes: MailboxLeases
         deliveries: DeliveryQueue
         mail: MailService
+        events: EventStore
+        messaging: MessagingService
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services

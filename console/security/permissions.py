@@ -171,6 +171,8 @@ PERMISSIONS: dict[str, Rule] = {
     # Channel accounts (issue 11): set-up, admins only; changes audited (entity "channel").
     # Passwords are never audit detail: only the account's name is recorded.
     "channels.add_email": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    "channels.add_messaging": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name",
+                                   detail=("kind",)),
     "channels.list": Rule(GATEWAY_OR_ADMIN),  # set-up, not customer records: no audit
     "channels.show": Rule(GATEWAY_OR_ADMIN),
     "channels.enable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
@@ -185,11 +187,21 @@ PERMISSIONS: dict[str, Rule] = {
     # audited per message: the inbound_mail table is its record.
     "mail.take_in": Rule(frozenset({G})),
     "mail.take_in_many": Rule(frozenset({G})),
+    "messaging.take_in": Rule(frozenset({G})),
+    "messaging.knows": Rule(frozenset({G})),
+    "messaging.outgoing": Rule(GATEWAY_OR_ADMIN),
+    # An agent links a LINE/Messenger/SMS/chat sender to the right customer (or splits it off).
+    "messaging.link_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id",
+                                    detail=("customer_id",)),
+    "messaging.unlink_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id"),
+    # Webhook events (issue 12): stored by the gateway's HTTP server, processed after.
+    **{f"events.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
+        "store", "claim", "finish", "retry_later", "counts")},
     "mail.outgoing": Rule(GATEWAY_OR_ADMIN),
     **{f"mailboxes.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",
         "state")},
     **{f"deliveries.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "claim_due", "release", "mark_sent", "mark_temporary_failure", "mark_permanent_failure",
-        "retry_wait", "get", "for_message")},
+        "retry_wait", "get", "for_message", "report_provider_status")},
 }

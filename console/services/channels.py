@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
+from console.channels import messaging_accounts as accounts
 from console.channels import secrets
 from console.channels.endpoints import check_address, check_imap_url, check_smtp_url
 from console.channels.secrets import SecretStore
@@ -100,6 +101,58 @@ class ChannelService:
                 # (here, or the door's audit entry after us), the secret goes too.
                 _after(s, "after_rollback", functools.partial(self._secrets.forget, ref))
             account = self._insert(s, name, found, settings, ref)
+            return Written(_info(s, account), changes.collector(s))
+
+    def add_messaging(self, kind: ChannelKind, name: str, *, queue: str,
+                      secret_values: Mapping[str, str] | None = None,
+                      secrets_env: str | None = None, api_base: str | None = None,
+                      public_url: str | None = None) -> Written[ChannelAccountInfo]:
+        """Adds a LINE, Twilio (SMS), Messenger, CTI or web chat account feeding ``queue``.
+
+        Args:
+            kind: which provider (not e-mail: see ``add_email``).
+            secret_values: the kind's secrets (console.channels.messaging_accounts.REQUIRED),
+                kept together in the keyring or an owner-only file, never in the database.
+            secrets_env: instead, the gateway's environment variable holding them as
+                KEY=VALUE lines.
+            api_base: the provider's scheme and host replaced (a regional or test endpoint).
+            public_url: the public webhook URL the provider signs (Twilio behind a proxy).
+
+        Raises:
+            ValidationError: a bad name, kind, secret or URL, a name in use, or a queue
+                that already has an enabled account of the kind.
+            NotFound: no such queue.
+        """
+        if kind == ChannelKind.EMAIL or kind not in accounts.REQUIRED:
+            raise ValidationError(f"'{kind}' is not a messaging channel kind.")
+        name = _check_name(name)
+        if secret_values is not None and secrets_env is not None:
+            raise ValidationError("Give the secrets or an environment variable, not both.")
+        settings: dict[str, str | int] = {}
+        if api_base:
+            if kind not in accounts.DEFAULT_API_BASE:
+                raise ValidationError(f"A {kind.value} channel calls no provider API.")
+            settings["api_base"] = accounts.check_base_url(api_base)
+        if public_url:
+            settings["public_url"] = accounts.check_public_url(public_url)
+        needs = accounts.REQUIRED[kind]
+        ref = None
+        clean: dict[str, str] = {}
+        if secrets_env is not None:
+            ref = str(secrets.SecretRef.parse(f"env:{secrets_env}"))
+        elif needs:
+            if secret_values is None:
+                raise ValidationError(f"A {kind.value} channel needs its secrets: "
+                                      f"{', '.join(needs)} (KEY=VALUE lines).")
+            text = "\n".join(f"{k}={v}" for k, v in secret_values.items())
+            clean = accounts.parse_secret_lines(text, kind)
+        with self._db.write() as s:
+            found = queue_by_name(s, queue)
+            self._check_free(s, name, found, kind=kind)
+            if ref is None and needs:
+                ref = self._secrets.keep(accounts.encode(clean), name)
+                _after(s, "after_rollback", functools.partial(self._secrets.forget, ref))
+            account = self._insert(s, name, found, settings, ref, kind=kind)
             return Written(_info(s, account), changes.collector(s))
 
     def list(self) -> builtins.list[ChannelAccountInfo]:
@@ -199,9 +252,9 @@ class ChannelService:
                                   f"account '{other}'; disable it first.")
 
     def _insert(self, s: Session, name: str, queue: Queue, settings: dict[str, str | int],
-                ref: str | None) -> ChannelAccount:
+                ref: str | None, kind: ChannelKind = ChannelKind.EMAIL) -> ChannelAccount:
         now = self._clock.now()
-        account = ChannelAccount(kind=ChannelKind.EMAIL, name=name, queue_id=queue.id,
+        account = ChannelAccount(kind=kind, name=name, queue_id=queue.id,
                                  enabled=True, settings=settings, secret_ref=ref,
                                  created_at=now, updated_at=now)
         s.add(account)
@@ -212,7 +265,9 @@ class ChannelService:
         return account
 
 
-_KIND_WORDS = {ChannelKind.EMAIL: "e-mail"}
+_KIND_WORDS = {ChannelKind.EMAIL: "e-mail", ChannelKind.TWILIO: "SMS (Twilio)",
+               ChannelKind.LINE: "LINE", ChannelKind.CTI: "CTI",
+               ChannelKind.MESSENGER: "Messenger", ChannelKind.WEBCHAT: "web chat"}
 
 
 def _replies(count: int) -> str:

@@ -40,22 +40,32 @@ MAX_RESPONSE = 500
 _J = DeliveryJobRow
 
 
+# The account kind that sends replies on each channel (the web chat's page reads its replies
+# itself, and the phone and the counter have none to send).
+SENDS = {Channel.EMAIL: ChannelKind.EMAIL, Channel.LINE: ChannelKind.LINE,
+         Channel.SMS: ChannelKind.TWILIO, Channel.SOCIAL: ChannelKind.MESSENGER}
+
+
 def enqueue_reply(s: Session, contact: Contact, message: Message, now: datetime) -> None:
     """Adds the delivery job for an agent's reply, in the reply's transaction.
 
-    Only for e-mail contacts whose queue has an enabled e-mail account; other
-    replies are stored as before and nobody sends them.
+    For e-mail, LINE, SMS and Messenger contacts whose queue has an enabled
+    account of that kind (a messaging contact also needs its sender, which
+    the gateway recorded); other replies are stored as before and nobody
+    sends them.
     """
-    if contact.channel != Channel.EMAIL:
+    kind = SENDS.get(Channel(contact.channel))
+    if kind is None or (kind != ChannelKind.EMAIL and not contact.external_ref):
         return
     account = s.execute(
         select(ChannelAccount).where(ChannelAccount.queue_id == contact.queue_id,
-                                     ChannelAccount.kind == ChannelKind.EMAIL,
-                                     ChannelAccount.enabled)
+                                     ChannelAccount.kind == kind, ChannelAccount.enabled)
         .order_by(ChannelAccount.id).limit(1)).scalar()
     if account is None:
         return
-    domain = str(account.settings.get("address", "")).rpartition("@")[2] or "switchboard.invalid"
+    domain = (str(account.settings.get("address", "")).rpartition("@")[2]
+              if kind == ChannelKind.EMAIL else f"{kind.value}.switchboard.invalid")
+    domain = domain or "switchboard.invalid"
     job = DeliveryJobRow(message_id=message.id, channel_account_id=account.id,
                          state=DeliveryState.QUEUED, attempts=0, next_attempt_at=now,
                          rfc822_message_id=f"<{message.id.hex}@{domain}>",
@@ -111,21 +121,51 @@ class DeliveryQueue:
                 .execution_options(synchronize_session=False)).scalars().all()
             return [self._moved(s, job_id) for job_id in sorted(won)]
 
-    def mark_sent(self, job_id: int, *, smtp_response: str = "",
+    def mark_sent(self, job_id: int, *, smtp_response: str = "", method: str | None = None,
+                  provider_message_id: str | None = None,
                   now: datetime | None = None) -> DeliveryJob:
         """The server accepted the message: it is sent, whoever held the job.
 
         A gateway whose lock ran out still reports the truth; a job marked sent
         twice (the resend after a crash) stays sent.
+
+        Args:
+            smtp_response: the server's or provider's answer, for people.
+            method: how a messaging reply went out (LINE "reply" or "push").
+            provider_message_id: the provider's id of the message (delivery reports name it).
         """
         now = now or self._clock.now()
         with self._db.write() as s:
             self._row(s, job_id)
             s.execute(update(_J).where(_J.id == job_id).values(
                 state=DeliveryState.SENT, locked_by=None, locked_until=None, last_error=None,
-                smtp_response=_clean(smtp_response, MAX_RESPONSE) or None, updated_at=now)
+                smtp_response=_clean(smtp_response, MAX_RESPONSE) or None, updated_at=now,
+                method=(method or None) and method[:16],
+                provider_message_id=(provider_message_id or None) and provider_message_id[:120])
                 .execution_options(synchronize_session=False))
             return self._moved(s, job_id)
+
+    def report_provider_status(self, provider_message_id: str, status: str, *, reason: str = "",
+                               now: datetime | None = None) -> DeliveryJob | None:
+        """A provider's delivery report (Twilio's status callback) on a message we sent.
+
+        ``failed``/``undelivered`` make it not delivered, with the reason; other
+        statuses (sent, delivered, read) leave it sent. Returns the job, or None
+        when no job sent that message.
+        """
+        now = now or self._clock.now()
+        with self._db.write() as s:
+            row = s.execute(select(_J).where(
+                _J.provider_message_id == provider_message_id[:120])).scalar()
+            if row is None:
+                return None
+            if status in ("failed", "undelivered") and row.state == DeliveryState.SENT:
+                s.execute(update(_J).where(_J.id == row.id).values(
+                    state=DeliveryState.FAILED, updated_at=now,
+                    last_error=_clean(f"the provider reports it {status}"
+                                      + (f": {reason}" if reason else ""), MAX_ERROR))
+                    .execution_options(synchronize_session=False))
+            return self._moved(s, row.id)
 
     def mark_temporary_failure(self, job_id: int, *, holder: str, reason: str,
                                now: datetime | None = None) -> DeliveryJob:
@@ -236,4 +276,5 @@ def _job(s: Session, row: DeliveryJobRow) -> DeliveryJob:
         channel_account_id=row.channel_account_id, state=row.state, attempts=row.attempts,
         next_attempt_at=row.next_attempt_at, locked_by=row.locked_by, locked_until=row.locked_until,
         last_error=row.last_error, rfc822_message_id=row.rfc822_message_id,
-        smtp_response=row.smtp_response, created_at=row.created_at, updated_at=row.updated_at)
+        smtp_response=row.smtp_response, created_at=row.created_at, updated_at=row.updated_at,
+        method=row.method, provider_message_id=row.provider_message_id)

@@ -19,7 +19,7 @@ from console.errors import ValidationError
 from console.store.db import Database
 
 # The revision this code expects; a test checks it is Alembic's head.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_KEY = 0x5B0A2E
 # Backend-specific search structures that the models deliberately do not describe.

@@ -84,6 +84,11 @@ class DeliveryJobRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     rfc822_message_id: Mapped[str] = mapped_column(String(255), unique=True)
     smtp_response: Mapped[str | None] = mapped_column(String(500))
+    # How a messaging reply went out (LINE: "reply" with the reply token, or "push").
+    method: Mapped[str | None] = mapped_column(String(16))
+    # The provider's id of what it sent (Twilio's SM…, LINE's, Messenger's mid): its delivery
+    # reports name it.
+    provider_message_id: Mapped[str | None] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -136,3 +141,76 @@ class MessageAttachment(Base):
     # Why the bytes are not kept (over the size limit), or a note on what they are
     # (the original bytes of text no character set explains). None: kept as sent.
     note: Mapped[str | None] = mapped_column(String(300))
+
+
+class ChannelEvent(Base):
+    """One webhook request a gateway accepted, stored before it was acknowledged (issue 12).
+
+    The raw body is kept as received, so processing (after the answer) can be
+    retried and a provider's redelivery recognised: (account, event id) is
+    unique — the provider's own id (LINE ``webhookEventId``, Twilio
+    ``MessageSid``, Messenger ``mid``), else a digest of the body.
+    """
+
+    __tablename__ = "channel_events"
+    __table_args__ = (UniqueConstraint("account_id", "event_id"),
+                      Index("ix_channel_events_state_received", "state", "received_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="SET NULL"))
+    event_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # pending (to process), done, ignored (an event the gateway does not know), failed.
+    state: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_by: Mapped[str | None] = mapped_column(String(120))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CustomerIdentity(Base):
+    """A customer's identity on a messaging channel: a LINE user id, a Messenger PSID, a chat.
+
+    Phones and e-mail addresses have their own tables (customer_phones,
+    customer_emails). An identity belongs to one customer; linking it to
+    another moves it (audited).
+    """
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PhoneCall(Base):
+    """A call the phone system reported (CTI events), and the contact it is."""
+
+    __tablename__ = "phone_calls"
+    __table_args__ = (UniqueConstraint("account_id", "call_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_accounts.id", ondelete="SET NULL"))
+    call_id: Mapped[str] = mapped_column(String(120))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(4))
+    caller: Mapped[str] = mapped_column(String(40), default="")
+    callee: Mapped[str] = mapped_column(String(40), default="")
+    # ringing, talking, ended, abandoned
+    state: Mapped[str] = mapped_column(String(12))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    ringing_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cause: Mapped[str] = mapped_column(String(60), default="")

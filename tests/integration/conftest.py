@@ -1,9 +1,10 @@
-"""Fixtures for the tests that talk to real servers: a private Dovecot and an SMTP server.
+"""Fixtures for the tests that talk to real servers: a private Dovecot and an SMTP server,
+and the stand-in messaging providers (LINE, Twilio, Messenger) of tests/providers.py.
 
 Dovecot starts once per test session, the SMTP server too; each test gets
 empty mailboxes and an SMTP server that accepts everyone. Without Dovecot or
 openssl installed (``./dev test`` installs both) the mail tests are skipped
-and say why.
+and say why. The stand-in providers need nothing installed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.mailservers import DOVECOT_ENV, USERS, Dovecot, SmtpServer, dovecot_binary, start_dovecot
+from tests.providers import StandInProviders
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +62,17 @@ def secure_smtp_server(request: pytest.FixtureRequest, _dovecot_server: Dovecot)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def _stand_in_providers() -> Iterator[StandInProviders]:
+    with StandInProviders() as server:
+        yield server
+
+
+@pytest.fixture
+def providers(_stand_in_providers: StandInProviders) -> Iterator[StandInProviders]:
+    """The stand-in LINE, Twilio and Graph APIs, with nothing recorded or scripted yet."""
+    _stand_in_providers.reset()
+    yield _stand_in_providers
+    _stand_in_providers.reset()

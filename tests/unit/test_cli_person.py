@@ -38,7 +38,8 @@ SIGNED_IN = {
     "users unlock", "users deactivate", "branch lookup", "branch card", "queues",
     "sla policy", "sla calendar", "sla queue",
     "channels add email", "channels list", "channels show", "channels disable",
-    "channels enable", "channels remove", "channels set", "contact show",
+    "channels enable", "channels remove", "channels set", "contact show", "channels add line",
+    "channels add twilio", "channels add messenger", "channels add cti", "channels add webchat",
 }
 
 

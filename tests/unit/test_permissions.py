@@ -65,7 +65,7 @@ EXPECTED = {
     "presence.purge_expired": "m",
     "channels.add_email": "m", "channels.list": "gm", "channels.show": "gm",
     "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
-    "channels.update_settings": "m",
+    "channels.update_settings": "m", "channels.add_messaging": "m",
     "mailboxes.acquire_lease": "gm", "mailboxes.renew_lease": "gm",
     "mailboxes.release_lease": "gm", "mailboxes.record_intake": "gm",
     "mailboxes.record_poll": "gm", "mailboxes.state": "gm",
@@ -73,6 +73,12 @@ EXPECTED = {
     "deliveries.mark_temporary_failure": "gm", "deliveries.mark_permanent_failure": "gm",
     "deliveries.retry_wait": "gm", "deliveries.get": "gm", "deliveries.for_message": "gm",
     "mail.take_in": "g", "mail.take_in_many": "g", "mail.outgoing": "gm",
+    "deliveries.report_provider_status": "gm",
+    "messaging.take_in": "g", "messaging.link_identity": "asb",
+    "messaging.knows": "g", "messaging.outgoing": "gm",
+    "messaging.unlink_identity": "asb",
+    "events.store": "gm", "events.claim": "gm", "events.finish": "gm",
+    "events.retry_later": "gm", "events.counts": "gm",
 }
 LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m",
           Role.GATEWAY: "g"}

@@ -1,0 +1,1 @@
+"""One ``Hook`` per channel kind: how its webhook requests are checked and split into events."""
