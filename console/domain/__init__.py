@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from console.domain.calls import CallInfo
+
 
 class Channel(enum.StrEnum):
     PHONE = "phone"
@@ -182,10 +184,17 @@ class PostedMessage:
 
 @dataclass(frozen=True, slots=True)
 class ContactDetail:
+    """A contact as the conversation shows it.
+
+    Attributes:
+        call: a phone contact's latest call (its number, state and times), else None.
+    """
+
     contact: ContactRow
     customer: CustomerSummary | None
     messages: tuple[MessageInfo, ...]
     disposition: str | None
+    call: CallInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.domain import ContactDetail, MessageInfo, MessageKind
+from console.domain import Channel, ContactDetail, MessageInfo, MessageKind
 from console.masking import mask_digit_runs
 from console.services import customer_cards
+from console.services.call_rows import calls_of
 from console.services.rows import load_contact_row
 from console.store.models import Agent, Contact, Disposition, Message
 
@@ -31,11 +34,15 @@ def messages_of(session: Session, contact_id: int) -> tuple[MessageInfo, ...]:
                  for r in rows)
 
 
-def contact_detail(session: Session, contact_id: int) -> ContactDetail:
+def contact_detail(session: Session, contact_id: int,
+                   regions: Sequence[str] = ()) -> ContactDetail:
+    """The contact as the conversation shows it; a phone contact with its latest call."""
     row = load_contact_row(session, contact_id)
     customer = (customer_cards.summaries(session, [row.customer_id])[0]
                 if row.customer_id else None)
     label = session.execute(
         select(Disposition.label).join(Contact, Contact.disposition_code == Disposition.code)
         .where(Contact.id == contact_id)).scalar()
-    return ContactDetail(row, customer, messages_of(session, contact_id), label)
+    calls = calls_of(session, contact_id, regions) if row.channel == Channel.PHONE else []
+    return ContactDetail(row, customer, messages_of(session, contact_id), label,
+                         calls[-1] if calls else None)

@@ -1,10 +1,14 @@
-"""Channel accounts for administrators: add an e-mail account, list, show, disable, enable, remove.
+"""Channel accounts for administrators: add an e-mail or phone (CTI) account, list, show,
+disable, enable, remove.
 
 An account feeds one queue; its password goes to console.channels.secrets
 and only the reference to it is stored. Each change is recorded for the
 change feed (entity ``channel``) and audited by the door. What its replies
 carry (From name, signature, charset, how long a resolved contact reopens)
-is set when it is added and changed with ``update_settings``.
+is set when it is added and changed with ``update_settings``. A phone account's
+settings say where click-to-dial asks the phone system to place calls
+(``set_originate``) and each agent's extension (``set_extension``); its
+events are console.services.calls'.
 
 Disabling an account pauses it: the gateway stops polling its mailbox and
 sending through it, its queued replies wait, and new replies on its queue are
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 from collections.abc import Callable
 
 from sqlalchemy import delete, event, func, select, update
@@ -34,8 +39,10 @@ from console.domain.channel_accounts import (
     DeliveryState,
 )
 from console.errors import NotFound, ValidationError
+from console.services import _originate
 from console.services import _reply_settings as reply
-from console.services.rows import queue_by_name
+from console.services.calls import EXTENSION_PREFIX
+from console.services.rows import agent_by_login, queue_by_name
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Queue
@@ -100,6 +107,68 @@ class ChannelService:
                 # (here, or the door's audit entry after us), the secret goes too.
                 _after(s, "after_rollback", functools.partial(self._secrets.forget, ref))
             account = self._insert(s, name, found, settings, ref)
+            return Written(_info(s, account), changes.collector(s))
+
+    def add_cti(self, name: str, *, queue: str, originate_url: str = "",
+                originate_method: str = "POST") -> Written[ChannelAccountInfo]:
+        """Adds a phone system (CTI) account whose calls go to ``queue`` (console.services.calls).
+
+        Args:
+            originate_url: for click-to-dial, the phone system's URL with ``{extension}``
+                and ``{number}`` (E.164) in it; "" for none. Never a password in it.
+            originate_method: POST (the default) or GET.
+
+        Raises:
+            ValidationError: a bad name or URL, a name in use, or a queue that already has an
+                enabled phone account.
+            NotFound: no such queue.
+        """
+        name = _check_name(name)
+        settings: dict[str, str | int] = {
+            "originate_url": _originate.check_originate_url(originate_url),
+            "originate_method": _originate.check_method(originate_method)}
+        with self._db.write() as s:
+            found = queue_by_name(s, queue)
+            self._check_free(s, name, found, kind=ChannelKind.CTI)
+            account = self._insert(s, name, found, settings, None, kind=ChannelKind.CTI)
+            return Written(_info(s, account), changes.collector(s))
+
+    def set_originate(self, name: str, originate_url: str,
+                      originate_method: str = "POST") -> Written[ChannelAccountInfo]:
+        """Changes where a phone account asks the phone system to place calls ("" for nowhere)."""
+        wanted: dict[str, str | int] = {
+            "originate_url": _originate.check_originate_url(originate_url),
+            "originate_method": _originate.check_method(originate_method)}
+        return self._set_cti(name, wanted)
+
+    def set_extension(self, name: str, login: str, extension: str) -> Written[ChannelAccountInfo]:
+        """The agent's extension on the phone account (click-to-dial rings it); "" removes it.
+
+        Raises:
+            ValidationError: not a phone account, or not an extension (1 to 32 of digits,
+                letters, ``*#+._-``).
+            NotFound: no such account or active agent.
+        """
+        extension = extension.strip()
+        if extension and not _EXTENSION.fullmatch(extension):
+            raise ValidationError(f"'{extension[:40]}' is not a phone extension (1 to 32 digits, "
+                                  "letters or *#+._-).")
+        with self._db.read() as s:
+            agent_by_login(s, login)
+        return self._set_cti(name, {EXTENSION_PREFIX + login: extension})
+
+    def _set_cti(self, name: str, wanted: dict[str, str | int]) -> Written[ChannelAccountInfo]:
+        with self._db.write() as s:
+            account = _by_name(s, name)
+            if account.kind != ChannelKind.CTI:
+                raise ValidationError(f"'{name}' is no phone (CTI) account.")
+            # A new dict: the JSON column does not see changes made inside the old one.
+            merged = {**account.settings, **wanted}
+            account.settings = {k: v for k, v in merged.items() if v != ""
+                                or not k.startswith(EXTENSION_PREFIX)}
+            account.updated_at = self._clock.now()
+            s.flush()
+            changes.record(s, "channel", account.id)
             return Written(_info(s, account), changes.collector(s))
 
     def list(self) -> builtins.list[ChannelAccountInfo]:
@@ -199,20 +268,22 @@ class ChannelService:
                                   f"account '{other}'; disable it first.")
 
     def _insert(self, s: Session, name: str, queue: Queue, settings: dict[str, str | int],
-                ref: str | None) -> ChannelAccount:
+                ref: str | None, kind: ChannelKind = ChannelKind.EMAIL) -> ChannelAccount:
         now = self._clock.now()
-        account = ChannelAccount(kind=ChannelKind.EMAIL, name=name, queue_id=queue.id,
+        account = ChannelAccount(kind=kind, name=name, queue_id=queue.id,
                                  enabled=True, settings=settings, secret_ref=ref,
                                  created_at=now, updated_at=now)
         s.add(account)
         s.flush()
-        s.add(ChannelIntake(account_id=account.id, last_uid=0))
-        s.flush()
+        if kind == ChannelKind.EMAIL:  # a mailbox's intake position; a phone system pushes
+            s.add(ChannelIntake(account_id=account.id, last_uid=0))
+            s.flush()
         changes.record(s, "channel", account.id, "insert")
         return account
 
 
-_KIND_WORDS = {ChannelKind.EMAIL: "e-mail"}
+_KIND_WORDS = {ChannelKind.EMAIL: "e-mail", ChannelKind.CTI: "phone (CTI)"}
+_EXTENSION = re.compile(r"[0-9A-Za-z*#+._-]{1,32}")
 
 
 def _replies(count: int) -> str:
