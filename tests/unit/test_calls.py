@@ -301,6 +301,8 @@ def test_an_outbound_call_is_its_agents_contact(world: World, pbx: int,
     clock.advance(60)
     ended = world.services.calls.apply(pbx, event("hangup", "o-1"))
     assert (ended.change, ended.call.talk_s) == (CallChange.ENDED, 60)
+    cards = next(q for q in world.services.monitor.snapshot().queues if q.queue == "Cards")
+    assert cards.arrivals_today == 2  # a call the agent placed is no arrival
 
 
 def test_an_outbound_call_nobody_answers_stays_the_agents(world: World, pbx: int) -> None:
@@ -354,3 +356,25 @@ def test_the_same_new_call_from_two_gateways_at_once_opens_one_contact(world: Wo
         assert s.execute(select(func.count()).select_from(PhoneCall)).scalar() == 1
         assert s.execute(select(func.count()).select_from(Contact).where(
             Contact.external_ref == "cti:twice")).scalar() == 1
+
+
+# -- handle time -------------------------------------------------------------
+def test_handle_time_of_a_call_is_talk_and_wrap_up(world: World, pbx: int,
+                                                   clock: ManualClock) -> None:
+    clock.set(T0 + timedelta(minutes=10))
+    contact_id = ring(world, pbx)
+    clock.advance(3)
+    world.services.inbox.claim(contact_id, "emma")  # taken in the window while it rang
+    clock.advance(17)
+    world.services.calls.apply(pbx, event("answer", user="emma"))
+    clock.advance(200)  # talk
+    world.services.calls.apply(pbx, event("hangup"))
+    clock.advance(45)  # wrap-up
+    world.services.inbox.resolve(contact_id, "emma", "solved")
+    snap = world.services.monitor.snapshot()
+    cards = next(q for q in snap.queues if q.queue == "Cards")
+    emma = next(a for a in snap.agents if a.login == "emma")
+    assert cards.aht_s == 245.0 and emma.aht_s == 245.0  # not 265 from the claim
+    # The call was answered 20 s after it rang (met); small_world's two Cards contacts,
+    # unanswered since T0, missed their 600 s.
+    assert cards.service_level_today == pytest.approx(1 / 3)
