@@ -17,6 +17,7 @@ from console.services.agents import AgentService
 from console.services.audit import AuditService
 from console.services.auth import AuthService
 from console.services.branch import BranchService
+from console.services.calls import CallService
 from console.services.channels import ChannelService
 from console.services.customers import CustomerService
 from console.services.deliveries import DeliveryQueue
@@ -66,6 +67,7 @@ class Services:
     mail: MailService
     events: EventStore
     messaging: MessagingService
+    calls: CallService
 
     def close(self) -> None:
         self.db.dispose()
@@ -78,7 +80,7 @@ def build_services(db: Database, clock: Clock, settings: Settings,
         db=db,
         clock=clock,
         settings=settings,
-        inbox=InboxService(db, clock),
+        inbox=InboxService(db, clock, settings.phone_regions),
         customers=CustomerService(db, clock, settings.phone_regions),
         templates=TemplateService(db, clock, settings.timezone),
         agents=AgentService(db, clock),
@@ -98,6 +100,7 @@ def build_services(db: Database, clock: Clock, settings: Settings,
         mail=MailService(db, clock, leases),
         events=EventStore(db, clock),
         messaging=MessagingService(db, clock),
+        calls=CallService(db, clock, settings.phone_regions),
     )
 
 

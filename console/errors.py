@@ -35,6 +35,13 @@ class Unavailable(SwitchboardError):
     """The database or a channel cannot be reached right now."""
 
 
+class ProviderUnavailable(Unavailable):
+    """An outside system (the phone system, a provider's API) cannot be reached right now.
+
+    The database can: a window does not count it as being offline.
+    """
+
+
 class StaleContact(SwitchboardError):
     """Someone else changed the contact since it was loaded."""
 

@@ -46,3 +46,15 @@ def display(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def readable(e164: str, home_region: str | None) -> str:
+    """How an agent reads a number: national ("090-1234-5678") when it is in ``home_region``,
+    international ("+1 415-555-2671") otherwise; the text itself when it is no number."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if home_region and phonenumbers.region_code_for_number(number) == home_region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
 import requests
 
 from console.channels import messaging_accounts
+from console.channels.cti import parse_cti_form
 from console.channels.errors import PermanentFailure
 from console.channels.event_worker import Ignored, Processor
 from console.channels.providers import line as line_api
@@ -52,7 +54,7 @@ def processors(door: Door, secrets: SecretStore) -> dict[ChannelKind, Processor]
     """The processor of each messaging kind, reading accounts' secrets from ``secrets``."""
     read = _SecretReader(secrets)
     return {ChannelKind.LINE: _line(door, read), ChannelKind.TWILIO: _twilio(door, read),
-            ChannelKind.MESSENGER: _messenger(door, read)}
+            ChannelKind.MESSENGER: _messenger(door, read), ChannelKind.CTI: _cti(door)}
 
 
 class _SecretReader:
@@ -109,6 +111,16 @@ def _messenger(door: Door, read: Callable[[ChannelAccountInfo], dict[str, str]])
         files = tuple(_fetched(media, _download) for media in event.media
                       if media.source == MediaSource.URL)
         return _take_in(door, account, event, event.sender_id, "", files)
+    return process
+
+
+def _cti(door: Door) -> Processor:
+    def process(account: ChannelAccountInfo, stored: StoredEvent) -> int | None:
+        fields = dict(parse_qsl(stored.body.decode("utf-8", "replace"), keep_blank_values=True))
+        outcome = door.calls.apply(account.id, parse_cti_form(fields))
+        log.info("%s: call %s %s: %s", account.name, outcome.call.call_id, stored.kind,
+                 outcome.change.value)
+        return outcome.contact_id
     return process
 
 

@@ -83,7 +83,18 @@ def register(sub: Any) -> None:
             messaging.add_argument("--public-url", type=arg.text(MAX_URL, "the URL"),
                                    metavar="URL", help="the webhook's public URL as Twilio "
                                                        "signs it (behind a proxy)")
+        if kind == "cti":
+            messaging.add_argument("--originate-url", type=arg.text(MAX_URL, "the URL"),
+                                   metavar="URL", default="", help=(
+                                       "click-to-dial: the phone system's URL with {extension} "
+                                       "and {number} in it (POSTed)"))
         messaging.set_defaults(func=cmd_channels_add_messaging, kind=kind)
+    ext = csub.add_parser("set-extension", help="an agent's phone extension on a CTI account "
+                                                "(click-to-dial rings it; \"\" removes it)")
+    ext.add_argument("name", type=arg.name, metavar="NAME")
+    ext.add_argument("login", type=arg.login, metavar="LOGIN")
+    ext.add_argument("extension", type=arg.text(32, "the extension"), metavar="EXTENSION")
+    ext.set_defaults(func=cmd_channels_set_extension)
     lst = csub.add_parser("list", help="every account with its status (last poll, errors, queue)")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_channels_list)
@@ -203,12 +214,20 @@ def cmd_channels_add_messaging(args: argparse.Namespace, door: Door) -> int:
     info = door.channels.add_messaging(kind, args.name, queue=args.queue, secret_values=values,
                                        secrets_env=args.secrets_env,
                                        api_base=args.api_base,
-                                       public_url=getattr(args, "public_url", None)).value
+                                       public_url=getattr(args, "public_url", None),
+                                       originate_url=getattr(args, "originate_url", "")).value
     print(f"Channel account '{info.name}' ({kind.value}) added for queue {info.queue}; "
           f"secrets: {info.secret}. Webhook: /hooks/{kind.value}/{info.name}"
           if kind != ChannelKind.WEBCHAT else
           f"Channel account '{info.name}' (web chat) added for queue {info.queue}; "
           f"page: /chat/{info.name}/")
+    return 0
+
+
+@signed_in
+def cmd_channels_set_extension(args: argparse.Namespace, door: Door) -> int:
+    door.channels.set_extension(args.name, args.login, args.extension)
+    print(f"{args.login}'s extension on '{args.name}': {args.extension or 'none'}.")
     return 0
 
 

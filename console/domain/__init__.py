@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from console.domain.calls import CallInfo
 from console.domain.channel_accounts import DeliveryState
 
 
@@ -262,11 +263,12 @@ class PostedMessage:
 
 @dataclass(frozen=True, slots=True)
 class ContactDetail:
-    """A contact with its customer and thread.
+    """A contact as the conversation shows it, with its customer and thread.
 
     Attributes:
         follows_contact_id: the earlier contact this one follows (a customer who
             wrote again after it was closed), None when it follows none.
+        call: a phone contact's latest call (its number, state and times), else None.
     """
 
     contact: ContactRow
@@ -274,6 +276,7 @@ class ContactDetail:
     messages: tuple[MessageInfo, ...]
     disposition: str | None
     follows_contact_id: int | None = None
+    call: CallInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from console.services.audit import AuditService
     from console.services.auth import AuthService, IssuedSession
     from console.services.branch import BranchService
+    from console.services.calls import CallService
     from console.services.channels import ChannelService
     from console.services.customers import CustomerService
     from console.services.deliveries import DeliveryQueue
@@ -114,6 +115,7 @@ class Door:
         mail: MailService
         events: EventStore
         messaging: MessagingService
+        calls: CallService
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services

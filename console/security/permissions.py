@@ -180,6 +180,12 @@ PERMISSIONS: dict[str, Rule] = {
     "channels.update_settings": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name",
                                      detail=("from_name", "charset", "reopen_days")),
     "channels.disable": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    # Phone system (CTI) accounts (issue 12): where click-to-dial goes, agents' extensions.
+    "channels.add_cti": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
+    "channels.set_originate": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name",
+                                   detail=("originate_method",)),
+    "channels.set_extension": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name",
+                                   detail=("login", "extension")),
     "channels.remove": Rule(ADMIN_ONLY, audit="change", entity="channel", key="name"),
     # The gateway's own work: mailbox leases, intake and the delivery queue. It acts
     # through a door as the gateway principal (console.channels.gateway); no person at a
@@ -197,6 +203,15 @@ PERMISSIONS: dict[str, Rule] = {
     # Webhook events (issue 12): stored by the gateway's HTTP server, processed after.
     **{f"events.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "store", "claim", "finish", "retry_later", "counts")},
+    # The phone system's events (issue 12), which the gateway's web server receives: the
+    # gateway's alone (phone_calls is their record). Staff read calls: a contact's calls
+    # show its caller's number (a view), and the window follows the calls it shows as
+    # ringing or its agent's own (no numbers, like the inbox's paging: not audited).
+    # Click-to-dial rings the agent's own extension only.
+    "calls.apply": Rule(frozenset({G})),
+    "calls.for_contact": _view(STAFF, "contact", "contact_id"),
+    "calls.live": _mine(),
+    "calls.dial": _mine(),
     "mail.outgoing": Rule(GATEWAY_OR_ADMIN),
     **{f"mailboxes.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "acquire_lease", "renew_lease", "release_lease", "record_intake", "record_poll",

@@ -13,7 +13,9 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from console.domain import AgentState, Channel, ContactEventKind, ContactStatus
+from console.domain.calls import ABANDONED_DISPOSITION, CallDirection
 from console.store.models import Agent, AgentQueue, AgentStateEvent, Contact, ContactEvent, Queue
+from console.store.models_channels import PhoneCall
 from console.store.models_sla import QueueSettings, SurveyResponse
 
 ENDED = (ContactStatus.RESOLVED, ContactStatus.CLOSED)
@@ -22,9 +24,19 @@ ACTIVE = (ContactStatus.NEW, ContactStatus.OPEN, ContactStatus.PENDING)
 REPEAT_WINDOW = timedelta(days=7)
 
 
+# Calls an agent placed: not offered to the queue, so neither arrivals nor answers.
+_OUTBOUND_CALL = exists().where(PhoneCall.contact_id == Contact.id,
+                                PhoneCall.direction == CallDirection.OUT.value)
+
+
 @dataclass(frozen=True)
 class Resolved:
-    """A contact resolved in the window, with what AHT, ART and FCR need."""
+    """A contact resolved in the window, with what AHT, ART and FCR need.
+
+    Attributes:
+        answered_at: a phone contact's first answered call (None: no call was answered).
+        call_ended_at: when its last call ended (None while one is still on).
+    """
 
     queue_id: int
     assignee_id: int | None
@@ -32,6 +44,19 @@ class Resolved:
     claimed_at: datetime | None
     resolved_at: datetime
     first_time: bool
+    answered_at: datetime | None = None
+    call_ended_at: datetime | None = None
+
+    @property
+    def handle_s(self) -> float | None:
+        """Handle time: for an answered call, talk + wrap-up (answer to the later of hang-up
+        and resolution); for everything else, first claim to resolution."""
+        if self.answered_at is not None:
+            end = max(self.resolved_at, self.call_ended_at or self.resolved_at)
+            return (end - self.answered_at).total_seconds()
+        if self.claimed_at is None:
+            return None
+        return (self.resolved_at - self.claimed_at).total_seconds()
 
 
 def queues(s: Session) -> list[tuple[int, str, int, float, int]]:
@@ -65,7 +90,7 @@ def first_responses(s: Session, start: datetime, now: datetime,
                     ) -> list[tuple[int, datetime | None, datetime | None]]:
     """(queue id, answered_at, due) of contacts answered, or due unanswered, in [start, now]."""
     rows = s.execute(select(Contact.queue_id, Contact.first_response_at, Contact.first_response_due)
-                     .where(or_(and_(Contact.first_response_at >= start,
+                     .where(~_OUTBOUND_CALL, or_(and_(Contact.first_response_at >= start,
                                      Contact.first_response_at <= now),
                                 and_(Contact.first_response_at.is_(None),
                                      Contact.first_response_due >= start,
@@ -74,11 +99,16 @@ def first_responses(s: Session, start: datetime, now: datetime,
 
 
 def arrivals(s: Session, start: datetime) -> dict[int, tuple[int, int]]:
-    """queue id -> (contacts created since start, of which ended without ever being claimed)."""
-    abandoned = func.sum(case((and_(Contact.status.in_(ENDED), Contact.assignee_id.is_(None)), 1),
-                              else_=0))
+    """queue id -> (contacts created since start, of which ended without ever being claimed).
+
+    An abandoned call (console.services.calls) is one of those: resolved, unassigned,
+    disposition ``abandoned``. Calls agents placed are no arrivals.
+    """
+    gone = or_(Contact.assignee_id.is_(None), Contact.disposition_code == ABANDONED_DISPOSITION)
+    abandoned = func.sum(case((and_(Contact.status.in_(ENDED), gone), 1), else_=0))
     rows = s.execute(select(Contact.queue_id, func.count(), abandoned)
-                     .where(Contact.created_at >= start).group_by(Contact.queue_id))
+                     .where(Contact.created_at >= start, ~_OUTBOUND_CALL)
+                     .group_by(Contact.queue_id))
     return {q: (int(n), int(a or 0)) for q, n, a in rows}
 
 
@@ -96,12 +126,17 @@ def resolved(s: Session, start: datetime, now: datetime) -> list[Resolved]:
                .correlate(Contact).scalar_subquery())
     reopened = exists().where(ContactEvent.contact_id == Contact.id,
                               ContactEvent.kind == ContactEventKind.REOPENED)
+    answered = (select(func.min(PhoneCall.answered_at)).where(PhoneCall.contact_id == Contact.id)
+                .correlate(Contact).scalar_subquery())
+    hung_up = (select(func.max(PhoneCall.ended_at)).where(PhoneCall.contact_id == Contact.id)
+               .correlate(Contact).scalar_subquery())
     rows = s.execute(select(Contact.id, Contact.queue_id, Contact.assignee_id, Contact.created_at,
-                            claimed, Contact.resolved_at, reopened, Contact.customer_id)
+                            claimed, Contact.resolved_at, reopened, Contact.customer_id,
+                            answered, hung_up)
                      .where(Contact.resolved_at >= start, Contact.resolved_at <= now,
                             Contact.status.in_(ENDED))).all()
     repeats = _repeats(s, [(r[0], r[7], r[3]) for r in rows])
-    return [Resolved(r[1], r[2], r[3], r[4], r[5], not r[6] and r[0] not in repeats)
+    return [Resolved(r[1], r[2], r[3], r[4], r[5], not r[6] and r[0] not in repeats, r[8], r[9])
             for r in rows if r[5] is not None]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from console.domain import (
     AttachmentInfo,
+    Channel,
     ContactDetail,
     MessageDelivery,
     MessageInfo,
@@ -25,6 +27,7 @@ from console.domain import (
 from console.domain.channel_accounts import DeliveryState
 from console.masking import mask_digit_runs
 from console.services import customer_cards
+from console.services.call_rows import calls_of
 from console.services.rows import load_contact_row
 from console.store.models import Agent, Contact, Disposition, Message
 from console.store.models_channels import DeliveryJobRow, MessageAttachment
@@ -108,7 +111,9 @@ def _attachment(r: Any) -> AttachmentInfo:
                           inline=bool(r.inline), note=r.note)
 
 
-def contact_detail(session: Session, contact_id: int) -> ContactDetail:
+def contact_detail(session: Session, contact_id: int,
+                   regions: Sequence[str] = ()) -> ContactDetail:
+    """The contact as the conversation shows it; a phone contact with its latest call."""
     row = load_contact_row(session, contact_id)
     customer = (customer_cards.summaries(session, [row.customer_id])[0]
                 if row.customer_id else None)
@@ -116,4 +121,6 @@ def contact_detail(session: Session, contact_id: int) -> ContactDetail:
         select(Disposition.label, Contact.follows_contact_id)
         .outerjoin(Disposition, Contact.disposition_code == Disposition.code)
         .where(Contact.id == contact_id)).one()
-    return ContactDetail(row, customer, messages_of(session, contact_id), label, follows)
+    calls = calls_of(session, contact_id, regions) if row.channel == Channel.PHONE else []
+    return ContactDetail(row, customer, messages_of(session, contact_id), label, follows,
+                         calls[-1] if calls else None)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.domain import AgentInfo, AgentState, QueueInfo, Role, Written
@@ -85,9 +86,27 @@ class AgentService:
             if idempotency_key and already_applied(s, idempotency_key, self._clock.now()):
                 return Written(self.state(login), changes.collector(s))
             agent = agent_by_login(s, login)
-            s.add(AgentStateEvent(agent_id=agent.id, state=state, started_at=now, reason=reason))
-            changes.record(s, "agent", agent.id)
+            record_state(s, agent.id, state, now, reason)
             return Written(StateNow(state, now), changes.collector(s))
+
+
+def current_state(s: Session, agent_id: int) -> AgentState:
+    """The agent's latest state (Offline when there is none), in the caller's session."""
+    last = s.execute(select(AgentStateEvent.state).where(AgentStateEvent.agent_id == agent_id)
+                     .order_by(AgentStateEvent.started_at.desc(), AgentStateEvent.id.desc())
+                     .limit(1)).scalar()
+    return AgentState.OFFLINE if last is None else AgentState(last)
+
+
+def record_state(s: Session, agent_id: int, state: AgentState, at: datetime,
+                 reason: str = "") -> bool:
+    """Records a state change in the caller's transaction (the phone system's answer and
+    hang-up move agents too); False, and nothing written, when the agent is in it already."""
+    if current_state(s, agent_id) == state:
+        return False
+    s.add(AgentStateEvent(agent_id=agent_id, state=state, started_at=at, reason=reason[:120]))
+    changes.record(s, "agent", agent_id)
+    return True
 
 
 def _info(agent: Agent, team: str | None, queues: list[str]) -> AgentInfo:

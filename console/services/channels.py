@@ -1,10 +1,14 @@
-"""Channel accounts for administrators: add an e-mail account, list, show, disable, enable, remove.
+"""Channel accounts for administrators: add an e-mail or phone (CTI) account, list, show,
+disable, enable, remove.
 
 An account feeds one queue; its password goes to console.channels.secrets
 and only the reference to it is stored. Each change is recorded for the
 change feed (entity ``channel``) and audited by the door. What its replies
 carry (From name, signature, charset, how long a resolved contact reopens)
-is set when it is added and changed with ``update_settings``.
+is set when it is added and changed with ``update_settings``. A phone account's
+settings say where click-to-dial asks the phone system to place calls
+(``set_originate``) and each agent's extension (``set_extension``); its
+events are console.services.calls'.
 
 Disabling an account pauses it: the gateway stops polling its mailbox and
 sending through it, its queued replies wait, and new replies on its queue are
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 from collections.abc import Callable, Mapping
 
 from sqlalchemy import delete, event, func, select, update
@@ -35,8 +40,10 @@ from console.domain.channel_accounts import (
     DeliveryState,
 )
 from console.errors import NotFound, ValidationError
+from console.services import _originate
 from console.services import _reply_settings as reply
-from console.services.rows import queue_by_name
+from console.services.calls import EXTENSION_PREFIX
+from console.services.rows import agent_by_login, queue_by_name
 from console.store import changes
 from console.store.db import Database
 from console.store.models import Queue
@@ -106,7 +113,8 @@ class ChannelService:
     def add_messaging(self, kind: ChannelKind, name: str, *, queue: str,
                       secret_values: Mapping[str, str] | None = None,
                       secrets_env: str | None = None, api_base: str | None = None,
-                      public_url: str | None = None) -> Written[ChannelAccountInfo]:
+                      public_url: str | None = None, originate_url: str = "",
+                      originate_method: str = "POST") -> Written[ChannelAccountInfo]:
         """Adds a LINE, Twilio (SMS), Messenger, CTI or web chat account feeding ``queue``.
 
         Args:
@@ -117,6 +125,10 @@ class ChannelService:
                 KEY=VALUE lines.
             api_base: the provider's scheme and host replaced (a regional or test endpoint).
             public_url: the public webhook URL the provider signs (Twilio behind a proxy).
+            originate_url: a phone (CTI) account's click-to-dial URL of the phone system,
+                with ``{extension}`` and ``{number}`` (E.164) in it; "" for none. Never a
+                password in it (console.services.calls).
+            originate_method: POST (the default) or GET.
 
         Raises:
             ValidationError: a bad name, kind, secret or URL, a name in use, or a queue
@@ -135,6 +147,11 @@ class ChannelService:
             settings["api_base"] = accounts.check_base_url(api_base)
         if public_url:
             settings["public_url"] = accounts.check_public_url(public_url)
+        if kind == ChannelKind.CTI:
+            settings["originate_url"] = _originate.check_originate_url(originate_url)
+            settings["originate_method"] = _originate.check_method(originate_method)
+        elif originate_url:
+            raise ValidationError("Only a phone (CTI) account places calls.")
         needs = accounts.REQUIRED[kind]
         ref = None
         clean: dict[str, str] = {}
@@ -153,6 +170,59 @@ class ChannelService:
                 ref = self._secrets.keep(accounts.encode(clean), name)
                 _after(s, "after_rollback", functools.partial(self._secrets.forget, ref))
             account = self._insert(s, name, found, settings, ref, kind=kind)
+            return Written(_info(s, account), changes.collector(s))
+
+    def add_cti(self, name: str, *, queue: str, token: str | None = None,
+                token_env: str | None = None, originate_url: str = "",
+                originate_method: str = "POST") -> Written[ChannelAccountInfo]:
+        """Adds a phone system (CTI) account whose calls go to ``queue`` (console.services.calls).
+
+        Args:
+            token: what the phone system sends with each event (kept like a password).
+            token_env: instead, the gateway's environment variable holding ``token=...``.
+            originate_url / originate_method: click-to-dial, as for ``add_messaging``.
+        """
+        return self.add_messaging(
+            ChannelKind.CTI, name, queue=queue,
+            secret_values=None if token is None else {"token": token}, secrets_env=token_env,
+            originate_url=originate_url, originate_method=originate_method)
+
+    def set_originate(self, name: str, originate_url: str,
+                      originate_method: str = "POST") -> Written[ChannelAccountInfo]:
+        """Changes where a phone account asks the phone system to place calls ("" for nowhere)."""
+        wanted: dict[str, str | int] = {
+            "originate_url": _originate.check_originate_url(originate_url),
+            "originate_method": _originate.check_method(originate_method)}
+        return self._set_cti(name, wanted)
+
+    def set_extension(self, name: str, login: str, extension: str) -> Written[ChannelAccountInfo]:
+        """The agent's extension on the phone account (click-to-dial rings it); "" removes it.
+
+        Raises:
+            ValidationError: not a phone account, or not an extension (1 to 32 of digits,
+                letters, ``*#+._-``).
+            NotFound: no such account or active agent.
+        """
+        extension = extension.strip()
+        if extension and not _EXTENSION.fullmatch(extension):
+            raise ValidationError(f"'{extension[:40]}' is not a phone extension (1 to 32 digits, "
+                                  "letters or *#+._-).")
+        with self._db.read() as s:
+            agent_by_login(s, login)
+        return self._set_cti(name, {EXTENSION_PREFIX + login: extension})
+
+    def _set_cti(self, name: str, wanted: dict[str, str | int]) -> Written[ChannelAccountInfo]:
+        with self._db.write() as s:
+            account = _by_name(s, name)
+            if account.kind != ChannelKind.CTI:
+                raise ValidationError(f"'{name}' is no phone (CTI) account.")
+            # A new dict: the JSON column does not see changes made inside the old one.
+            merged = {**account.settings, **wanted}
+            account.settings = {k: v for k, v in merged.items() if v != ""
+                                or not k.startswith(EXTENSION_PREFIX)}
+            account.updated_at = self._clock.now()
+            s.flush()
+            changes.record(s, "channel", account.id)
             return Written(_info(s, account), changes.collector(s))
 
     def list(self) -> builtins.list[ChannelAccountInfo]:
@@ -259,15 +329,17 @@ class ChannelService:
                                  created_at=now, updated_at=now)
         s.add(account)
         s.flush()
-        s.add(ChannelIntake(account_id=account.id, last_uid=0))
-        s.flush()
+        if kind == ChannelKind.EMAIL:  # a mailbox's intake position; a phone system pushes
+            s.add(ChannelIntake(account_id=account.id, last_uid=0))
+            s.flush()
         changes.record(s, "channel", account.id, "insert")
         return account
 
 
 _KIND_WORDS = {ChannelKind.EMAIL: "e-mail", ChannelKind.TWILIO: "SMS (Twilio)",
-               ChannelKind.LINE: "LINE", ChannelKind.CTI: "CTI",
+               ChannelKind.LINE: "LINE", ChannelKind.CTI: "phone (CTI)",
                ChannelKind.MESSENGER: "Messenger", ChannelKind.WEBCHAT: "web chat"}
+_EXTENSION = re.compile(r"[0-9A-Za-z*#+._-]{1,32}")
 
 
 def _replies(count: int) -> str:

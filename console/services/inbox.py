@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -69,11 +70,14 @@ class InboxService:
     Args:
         db: the database.
         clock: where "now" comes from.
+        phone_regions: where callers' numbers without a country code are read (a phone
+            contact's detail shows its call's number).
     """
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, phone_regions: Sequence[str] = ()) -> None:
         self._db = db
         self._clock = clock
+        self._regions = tuple(phone_regions)
 
     # -- reading ---------------------------------------------------------
     def list(self, f: InboxFilter | None = None, *, sort: str = "priority",
@@ -106,9 +110,9 @@ class InboxService:
             return list(inbox_query.list_page(s, f, "id", limit=len(contact_ids)).rows)
 
     def detail(self, contact_id: int) -> ContactDetail:
-        """The contact with its customer, its whole thread and its disposition."""
+        """The contact with its customer, its whole thread, its disposition and its call."""
         with self._db.read() as s:
-            return threads.contact_detail(s, contact_id)
+            return threads.contact_detail(s, contact_id, self._regions)
 
     def attachment(self, contact_id: int, attachment_id: int) -> AttachmentContent:
         """One attachment's bytes, to be saved; the door audits it as a view of the contact.

@@ -179,7 +179,7 @@ class MonitorService:
 
 
 def _handle_times(done: Sequence[q.Resolved]) -> list[float]:
-    return [(r.resolved_at - r.claimed_at).total_seconds() for r in done if r.claimed_at]
+    return [t for t in (r.handle_s for r in done) if t is not None]
 
 
 def _available_per_queue(s: Session) -> dict[int, int]:

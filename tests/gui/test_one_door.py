@@ -26,6 +26,7 @@ from console.sync.follow import ChangeSource
 from tests.factories import World, add_attachment
 from tests.gui.benches import bench_for, door_for
 from tests.gui.conftest import WindowFactory
+from tests.pbx import running_pbx
 from ui.admin.window import AdminWindow
 from ui.agent.main_window import MainWindow
 from ui.branch.lookup import BranchLookupPane
@@ -157,6 +158,27 @@ def test_saving_an_attachment_in_the_console(login: str, qtbot: QtBot, make_wind
     check(qtbot, Audit(staffed, login), login, "inbox.attachment",
           lambda: window.conversation.save_attachment(attachment),
           (tmp_path / "report.pdf").exists, banner)
+
+
+def test_click_to_dial_in_the_console(login: str, qtbot: QtBot, make_window: WindowFactory,
+                                      staffed: World) -> None:
+    sv, audit = staffed.services, Audit(staffed, login)
+    with running_pbx() as pbx:
+        sv.channels.add_cti("PBX", queue="Cards", token="pbx-secret", originate_url=pbx.url)
+        sv.channels.set_extension("PBX", login, "201")
+        window = make_window(login, ready=False)
+        banner = Messages(window.banner.shown)
+        _show(qtbot, window, staffed.contacts[0].id, login, banner)  # Alice: +1 415 555 2671
+        header = window.conversation.header
+
+        def call() -> None:
+            if header.call_button.isVisible():
+                header.call_button.click()
+            else:  # no customer record on screen (the view was refused): as the button would
+                header.call_requested.emit("+14155552671")
+
+        check(qtbot, audit, login, "calls.dial", call, lambda: bool(pbx.requests), banner,
+              settled=lambda: not window.dialer.busy)
 
 
 def _show(qtbot: QtBot, window: MainWindow, contact_id: int, login: str,

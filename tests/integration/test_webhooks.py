@@ -128,3 +128,29 @@ def test_a_burst_of_a_thousand_events_is_stored_once_each(world: World, server: 
     assert set(codes) == {200}
     assert stored(world) == 1000
     assert requests.get(f"{server}/health", timeout=10).status_code == 200
+
+
+def test_call_events_over_http_become_a_phone_contact_given_to_the_answering_agent(
+        world: World, server: str, clock: ManualClock) -> None:
+    from console.channels.gateway import Gateway, GatewayOptions
+    from console.domain import Channel
+
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    base = {"callId": "c-77", "from": "090-1234-5678", "to": "0120-000-111", "direction": "in"}
+    for event, extra in (("newCall", {}), ("answer", {"user": "kenji"})):
+        answer = requests.post(f"{server}/hooks/cti/pbx", data={**base, "event": event, **extra},
+                               headers=auth, timeout=10)
+        assert answer.status_code == 200
+    door = authorize(world.services, gateway_principal("gw-http"))
+    report = Gateway(door, GatewayOptions(name="gw-http")).run_once()
+    assert len(report.events.done) == 2
+    [call] = world.services.calls.live("kenji")
+    contact = world.services.inbox.get(call.contact_id)
+    assert (contact.channel, contact.customer_id, contact.assignee_login) == (
+        Channel.PHONE, world.yamada, "kenji")
+    clock.advance(95)
+    requests.post(f"{server}/hooks/cti/pbx", data={**base, "event": "hangup", "cause": "normal"},
+                  headers=auth, timeout=10)
+    Gateway(door, GatewayOptions(name="gw-http")).run_once()
+    [ended] = world.services.calls.for_contact(call.contact_id)
+    assert ended.state.value == "ended" and ended.talk_s == 95

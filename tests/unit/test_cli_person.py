@@ -40,6 +40,7 @@ SIGNED_IN = {
     "channels add email", "channels list", "channels show", "channels disable",
     "channels enable", "channels remove", "channels set", "contact show", "channels add line",
     "channels add twilio", "channels add messenger", "channels add cti", "channels add webchat",
+    "channels set-extension",
 }
 
 

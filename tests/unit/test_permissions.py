@@ -66,6 +66,7 @@ EXPECTED = {
     "channels.add_email": "m", "channels.list": "gm", "channels.show": "gm",
     "channels.enable": "m", "channels.disable": "m", "channels.remove": "m",
     "channels.update_settings": "m", "channels.add_messaging": "m",
+    "channels.add_cti": "m", "channels.set_originate": "m", "channels.set_extension": "m",
     "mailboxes.acquire_lease": "gm", "mailboxes.renew_lease": "gm",
     "mailboxes.release_lease": "gm", "mailboxes.record_intake": "gm",
     "mailboxes.record_poll": "gm", "mailboxes.state": "gm",
@@ -79,6 +80,7 @@ EXPECTED = {
     "messaging.unlink_identity": "asb",
     "events.store": "gm", "events.claim": "gm", "events.finish": "gm",
     "events.retry_later": "gm", "events.counts": "gm",
+    "calls.apply": "g", "calls.for_contact": "asb", "calls.live": "asb", "calls.dial": "asb",
 }
 LETTER = {Role.AGENT: "a", Role.SUPERVISOR: "s", Role.BRANCH: "b", Role.ADMIN: "m",
           Role.GATEWAY: "g"}

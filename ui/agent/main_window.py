@@ -19,11 +19,13 @@ from console.domain import AgentState, ChangeSet, ContactDetail, ContactRow
 from console.errors import SwitchboardError
 from console.sync.outbox import Outbox, ReplayReport
 from ui.admin.launcher import AdminLauncher
-from ui.agent import layout, sla_alerts
+from ui.agent import layout, screen_pop, sla_alerts
 from ui.agent.actions import WindowActions
 from ui.agent.agent_state import AgentStateTracker
+from ui.agent.calls import CallTracker
 from ui.agent.contact_flow import ContactFlow
 from ui.agent.delivery_watch import DeliveryWatch
+from ui.agent.dialer import Dialer
 from ui.agent.directory import Directory, Reference
 from ui.agent.drafts import Drafts
 from ui.agent.main_menus import build_menus, show_shortcuts
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.feed = ChangeFeed(bench.jobs, bench.door.changes, poll_ms, self)
         self.agent_state = AgentStateTracker(bench, self.feed, self)
         self.presence = PresenceTracker(bench, self)
+        self.calls = CallTracker(bench, self)
         self.offline = OfflineOutbox(bench, Outbox(outbox_path(self.settings, bench.agent.login),
                                                    bench.clock), self)
         self.banner = Banner(self)
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self.flow.outbox = self.offline
         self.agent_state.outbox = self.offline
         self.deliveries = DeliveryWatch(bench, self)
+        self.dialer = Dialer(bench, self.banner, self)
         self.status = AgentStatusBar(bench.agent, self)
         self.setStatusBar(self.status)
         self._handle_since: dict[int, datetime] = {}
@@ -210,6 +214,7 @@ class MainWindow(QMainWindow):
         self.directory.loaded.connect(self._reference_loaded)
         self.agent_state.changed.connect(self._state_changed)
         self.status.state_chosen.connect(self.agent_state.request)
+        self.screen_pop = screen_pop.attach(self)
 
     # -- running ---------------------------------------------------------
     def start(self) -> None:
@@ -226,6 +231,7 @@ class MainWindow(QMainWindow):
         self.directory.load()
         self.agent_state.load()
         self.inbox.start(self._inbox_view)
+        self.calls.load()
 
     def tick(self) -> None:
         """Once a second: repaints timer cells and the status bar's timers."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 
-from console.errors import SwitchboardError, Unavailable
+from console.errors import ProviderUnavailable, SwitchboardError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +220,8 @@ class Jobs(QObject):
             self.known_error.emit(error)
 
     def _note_connection(self, error: BaseException | None) -> None:
+        if isinstance(error, ProviderUnavailable):
+            return  # the phone system (an outside system) is away: it says nothing of the database
         if isinstance(error, Unavailable):
             self._unavailable_in_a_row += 1
             state = (Connection.OFFLINE if self._unavailable_in_a_row >= OFFLINE_AFTER

@@ -26,6 +26,8 @@ INBOUND_BG = "#f1f3f6"
 OUTBOUND_BG = "#e4eefb"
 MARK_BG = "#ffe27a"
 OK_FG = "#1e7a3c"
+RINGING_BG = "#e3f3e8"  # a call ringing in the inbox: its row
+RINGING_FG = "#1e6b36"
 
 STATE_COLOURS = {
     "available": "#1e8e3e",

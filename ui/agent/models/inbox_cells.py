@@ -15,8 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain import ContactRow, Priority
+from console.domain.calls import CallState
 from ui.shell import palette, timefmt
-from ui.shell.icons import channel_icon, channel_label
+from ui.shell.icons import channel_icon, channel_label, icon
 from ui.shell.roles import SlaStateRole
 
 R = Qt.ItemDataRole
@@ -136,8 +137,43 @@ _HANDLERS: dict[int, Callable[..., Any]] = {
 }
 
 
+# A call on the contact (console.services.calls.live): how its row reads instead.
+CALL_STATUS = {CallState.RINGING: "Ringing", CallState.TALKING: "On call"}
+CALL_WORDS = {CallState.RINGING: "ringing", CallState.TALKING: "on a call",
+              CallState.ENDED: "call ended, wrap-up"}
+_CALL_ICONS = {CallState.RINGING: "ringing", CallState.TALKING: "on_call"}
+
+
+def _call_cell(row: ContactRow, column: str, role: int, call: CallState) -> Any:
+    """What a call changes in a cell (None: nothing, the contact's own value stands).
+
+    A ringing call tints its whole row and rings in the channel column; the
+    status column says Ringing or On call.
+    """
+    if role == R.BackgroundRole and call is CallState.RINGING:
+        return _brush(palette.RINGING_BG)
+    if column == "CHANNEL":
+        if role == R.DecorationRole and call in _CALL_ICONS:
+            return icon(_CALL_ICONS[call])
+        if role in (R.ToolTipRole, R.AccessibleTextRole):
+            return f"{channel_label(row.channel)}: {CALL_WORDS[call]}"
+    if column == "STATUS" and role in (R.DisplayRole, R.AccessibleTextRole):
+        return CALL_STATUS.get(call)
+    if column == "STATUS" and role == R.ForegroundRole and call is CallState.RINGING:
+        return _brush(palette.RINGING_FG)
+    return None
+
+
 def cell(row: ContactRow, column: str, role: int, now: datetime, tz: tzinfo | None,
-         ratio: float = timefmt.DEFAULT_WARNING_RATIO) -> Any:
-    """The value of one inbox cell for one role (None for roles it does not answer)."""
+         ratio: float = timefmt.DEFAULT_WARNING_RATIO, call: CallState | None = None) -> Any:
+    """The value of one inbox cell for one role (None for roles it does not answer).
+
+    Args:
+        call: the state of a call on the contact the window follows, None when none.
+    """
+    if call is not None:
+        value = _call_cell(row, column, role, call)
+        if value is not None:
+            return value
     handler = _HANDLERS.get(role)
     return handler(row, column, now, tz, ratio) if handler else None

@@ -10,7 +10,7 @@ merge it. Only the timer columns repaint on ``tick()``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from console.clock import Clock
 from console.domain import ContactRow
+from console.domain.calls import CallState
 from console.errors import SwitchboardError
 from console.services.inbox_query import PAGE_SIZE, InboxFilter, InboxPage
 from ui.agent.models import inbox_cells
@@ -85,6 +86,7 @@ class InboxModel(QAbstractTableModel):
         # Names of the agent's queues (to judge newcomers) and SLA warning ratios per queue id.
         self.my_queues: Collection[str] | None = None
         self.warning_ratios: dict[int, float] = {}
+        self._calls: dict[int, CallState] = {}  # contact id -> its call, as the window follows it
         self._key = f"inbox-page:{id(self)}"
 
     # -- Qt model API ----------------------------------------------------
@@ -104,7 +106,7 @@ class InboxModel(QAbstractTableModel):
             return row
         ratio = self.warning_ratios.get(row.queue_id, DEFAULT_WARNING_RATIO)
         return inbox_cells.cell(row, NAMES[index.column()], role, self._clock.now(), self._tz,
-                                ratio)
+                                ratio, self._calls.get(row.id))
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -223,6 +225,19 @@ class InboxModel(QAbstractTableModel):
             # A row read before this window's own write must not undo what it applied.
             if i is not None and self._rows[i] != row and row.version >= self._rows[i].version:
                 self._rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+
+    def call_state(self, contact_id: int) -> CallState | None:
+        """The state of the call on ``contact_id`` the row shows, None when none."""
+        return self._calls.get(contact_id)
+
+    def set_calls(self, calls: Mapping[int, CallState]) -> None:
+        """The calls to show (contact id -> state); repaints the rows whose call changed."""
+        before, self._calls = self._calls, dict(calls)
+        last = len(Column) - 1
+        for contact_id in before.keys() | self._calls.keys():
+            i = self._index.get(contact_id)
+            if i is not None and before.get(contact_id) != self._calls.get(contact_id):
                 self.dataChanged.emit(self.index(i, 0), self.index(i, last))
 
     def tick(self) -> None:

@@ -5,13 +5,24 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console import phones
 from console.domain import ContactDetail, ContactRow, CustomerSummary
+from console.domain.calls import CallDirection, CallInfo, CallState
 from ui.agent.models.inbox_cells import PRIORITY_LABELS
-from ui.shell.icons import channel_icon, channel_label
+from ui.shell import palette, timefmt
+from ui.shell.icons import channel_icon, channel_label, icon
 from ui.widgets.compact import shrinking_label
 
 LANGUAGES = {"en": "English", "ja": "日本語 Japanese"}
@@ -37,17 +48,27 @@ def _label(name: str, parent: QWidget, selectable: bool = False) -> QLabel:
 
 
 class CustomerHeader(QFrame):
-    """Customer name (with kana reading), badges, contact details and masked accounts.
+    """Customer name (with kana reading), badges, contact details and masked accounts,
+    the contact's call, and a Call button for click-to-dial.
 
     Args:
         agent_login: the signed-in agent (to say "you" instead of their name).
         parent: the owning widget.
+
+    Signals:
+        call_requested(str): the agent asked to call this number (E.164).
     """
+
+    call_requested = Signal(str)
 
     def __init__(self, agent_login: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("customerHeader")
         self._agent = agent_login
+        self._numbers: tuple[str, ...] = ()
+        self.call_button = self._call_button()
+        self.call_line = _label("callLine", self, selectable=True)
+        self.call_line.setWordWrap(True)
         self.name = shrinking_label(_label("customerName", self, selectable=True))
         self.kana = shrinking_label(_label("customerKana", self, selectable=True))
         self.badges = QHBoxLayout()
@@ -71,6 +92,9 @@ class CustomerHeader(QFrame):
         top.setSpacing(10)
         top.addWidget(self.name)
         top.addWidget(self.kana, 1)
+        # Beside the name, where there is room: beside the details it squeezed the
+        # phone number and the e-mail address into a column.
+        top.addWidget(self.call_button, 0, Qt.AlignmentFlag.AlignVCenter)
         facts = QHBoxLayout()
         facts.setSpacing(6)
         facts.addLayout(self.badges)
@@ -79,7 +103,8 @@ class CustomerHeader(QFrame):
         contact.setHorizontalSpacing(8)
         contact.addWidget(self.channel_icon, 0, 0, Qt.AlignmentFlag.AlignTop)
         contact.addWidget(self.subject, 0, 1)
-        contact.addWidget(self.contact_meta, 1, 1)
+        contact.addWidget(self.call_line, 1, 1)
+        contact.addWidget(self.contact_meta, 2, 1)
         contact.setColumnStretch(1, 1)
         self._contact_grid = contact
         box = QVBoxLayout(self)
@@ -97,15 +122,54 @@ class CustomerHeader(QFrame):
         Their own line, not beside the subject: in a narrow conversation pane a
         timer beside it squeezed a Japanese subject into a column of a few characters.
         """
-        self._contact_grid.addWidget(timers, 2, 1, Qt.AlignmentFlag.AlignLeft)
+        self._contact_grid.addWidget(timers, 3, 1, Qt.AlignmentFlag.AlignLeft)
+
+    def _call_button(self) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("callCustomer")
+        button.setText("Call")
+        button.setIcon(icon("phone"))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setAccessibleName("Call the customer")
+        button.clicked.connect(self._call_first)
+        return button
+
+    def _call_first(self) -> None:
+        if self._numbers:
+            self.call_requested.emit(self._numbers[0])
+
+    def _set_numbers(self, numbers: tuple[str, ...]) -> None:
+        """The numbers the Call button dials: the first on a click, any from its menu."""
+        self._numbers = numbers
+        self.call_button.setVisible(bool(numbers))
+        if not numbers:
+            return
+        self.call_button.setToolTip(f"Call {phones.display(numbers[0])} from your phone")
+        if len(numbers) < 2:
+            self.call_button.setPopupMode(QToolButton.ToolButtonPopupMode.DelayedPopup)
+            self.call_button.setMenu(None)  # type: ignore[arg-type]  # Qt takes None: no menu
+            return
+        menu = QMenu(self.call_button)
+        for number in numbers:
+            action = menu.addAction(f"Call {phones.display(number)}")
+            action.triggered.connect(lambda _c=False, n=number: self.call_requested.emit(n))
+        self.call_button.setMenu(menu)
+        self.call_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+    def set_dialling(self, dialling: bool) -> None:
+        """Disables the Call button while a call is being placed."""
+        self.call_button.setEnabled(not dialling)
 
     def show_empty(self) -> None:
         self.name.setText("No contact selected")
         self.kana.clear()
         self._set_badges([])
         self.details.setText("Pick a contact in the inbox, or press Ctrl+G to get the next one.")
-        for label in (self.accounts, self.subject, self.contact_meta, self.channel_icon):
+        for label in (self.accounts, self.subject, self.contact_meta, self.channel_icon,
+                      self.call_line):
             label.clear()
+        self.call_line.hide()
+        self._set_numbers(())
 
     def show_loading(self, contact_id: int) -> None:
         self.contact_meta.setText(f"Loading contact {contact_id}…")
@@ -113,6 +177,19 @@ class CustomerHeader(QFrame):
     def show_detail(self, detail: ContactDetail) -> None:
         self._show_customer(detail.customer)
         self._show_contact(detail.contact, detail.disposition)
+        self._show_call(detail.call, detail.contact)
+        numbers = detail.customer.phones if detail.customer else ()
+        if not numbers and detail.call is not None and detail.call.number.startswith("+"):
+            numbers = (detail.call.number,)  # an unknown caller: call back the number they used
+        self._set_numbers(tuple(numbers))
+
+    def _show_call(self, call: CallInfo | None, row: ContactRow) -> None:
+        self.call_line.setVisible(call is not None)
+        if call is None:
+            self.call_line.clear()
+            return
+        colour, text = call_words(call, row, self._agent)
+        self.call_line.setText(f"<span style='color:{colour}'>●</span> {html.escape(text)}")
 
     def _show_customer(self, customer: CustomerSummary | None) -> None:
         if customer is None:
@@ -161,3 +238,23 @@ class CustomerHeader(QFrame):
             badge.setText(text)
             # At its own height: the contact details beside it may wrap to several lines.
             self.badges.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+
+
+def call_words(call: CallInfo, row: ContactRow, agent_login: str) -> tuple[str, str]:
+    """(dot colour, text) of the call line: where the call is, with whom, for how long."""
+    number = call.number_display
+    who = "you" if call.agent_login == agent_login else (call.agent_name or "an agent")
+    outbound = call.direction is CallDirection.OUT
+    if call.state is CallState.RINGING:
+        return palette.RINGING_FG, (f"Calling {number}…" if outbound
+                                    else f"Ringing: call from {number}")
+    if call.state is CallState.TALKING:
+        talking = f"On call with {number}"
+        return palette.ACCENT, (f"{talking} ({who})" if who != "you" else talking)
+    if call.state is CallState.ABANDONED:
+        rang = timefmt.duration(call.ring_s or 0)
+        return palette.MUTED, f"Missed call from {number}: hung up after {rang} ringing"
+    talked = (f"talked {timefmt.duration(call.talk_s)}" if call.talk_s
+              else "not answered" if call.answered_at is None else "answered")
+    wrap = " · wrap up and resolve" if row.status.is_active and call.agent_login == agent_login else ""
+    return palette.MUTED, f"Call with {number} ended · {talked}{wrap}"
