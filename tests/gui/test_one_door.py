@@ -160,6 +160,7 @@ def test_saving_an_attachment_in_the_console(login: str, qtbot: QtBot, make_wind
           (tmp_path / "report.pdf").exists, banner)
 
 
+@pytest.mark.parametrize("login", LOGINS)
 def test_click_to_dial_in_the_console(login: str, qtbot: QtBot, make_window: WindowFactory,
                                       staffed: World) -> None:
     sv, audit = staffed.services, Audit(staffed, login)
