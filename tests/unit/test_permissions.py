@@ -76,7 +76,7 @@ EXPECTED = {
     "mail.take_in": "g", "mail.outgoing": "gm",
     "messaging.take_in": "g", "messaging.link_identity": "asb",
     "messaging.knows": "g", "messaging.outgoing": "gm",
-    "messaging.unlink_identity": "asb",
+    "messaging.unlink_identity": "asb", "messaging.identity": "asb",
     "events.store": "gm", "events.claim": "gm", "events.finish": "gm",
     "events.retry_later": "gm", "events.counts": "gm",
 }
