@@ -62,6 +62,33 @@ def small_world(db: Database, clock: ManualClock) -> World:
 
 
 CLI_PASSWORD = "counter password 1"
+# Where the test e-mail account says it connects; nothing connects during these tests.
+MAIL_IMAP, MAIL_SMTP = "imap://loans@127.0.0.1:1143/INBOX", "smtp://127.0.0.1:1025"
+
+
+def add_loans_mailbox(services: Services) -> None:
+    """An e-mail account on Loans: replies on the world's e-mail contact get a delivery job."""
+    services.channels.add_email("loans-mail", address="loans@bank.example.jp",
+                                imap_url=MAIL_IMAP, smtp_url=MAIL_SMTP, queue="Loans",
+                                password="pw")
+
+
+def add_attachment(db: Database, message_id: str, filename: str, content_type: str, *,
+                   content: bytes | None, size: int | None = None, note: str | None = None,
+                   inline: bool = False) -> int:
+    """Stores an attachment of a message as the gateway will (nothing writes them yet); its id."""
+    import uuid
+
+    from console.store.models_channels import MessageAttachment
+
+    with db.write() as s:
+        row = MessageAttachment(message_id=uuid.UUID(message_id), filename=filename,
+                                content_type=content_type,
+                                size=len(content or b"") if size is None else size,
+                                content=content, inline=inline, content_id="", note=note)
+        s.add(row)
+        s.flush()
+        return row.id
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tuple[int, str, str]:

@@ -122,7 +122,7 @@ def run_bench(url: str | None, *, customers: int = 1_000_000, contacts: int = 1_
         now, build_s, reused = _prepare(db, customers, contacts, articles, seed, reuse, say)
         sv = build_services(db, ManualClock(now), Settings())
         result: Result = {
-            "machine": _machine(db),
+            "machine": machine_info(db),
             "scale": {**database_scale(db), "samples": samples, "seed": seed, "reused": reused},
             "build_seconds": build_s,
             "results": {},
@@ -155,7 +155,8 @@ def _prepare(db: Database, customers: int, contacts: int, articles: int, seed: i
     return (newest or BENCH_NOW) + timedelta(minutes=1), 0.0, True
 
 
-def _machine(db: Database) -> dict[str, Any]:
+def machine_info(db: Database) -> dict[str, Any]:
+    """Cores, Python, SQLite, the backend (and the PostgreSQL server's version) of a run."""
     info: dict[str, Any] = {"cpu_count": os.cpu_count(), "python": platform.python_version(),
                             "sqlite": sqlite3.sqlite_version, "backend": db.dialect,
                             "platform": platform.platform()}

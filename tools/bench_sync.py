@@ -8,26 +8,21 @@ A's commit, the wake-up (NOTIFY or B's poll), B's read and the pipe.
 
 from __future__ import annotations
 
-import json
-import os
-import queue
 import random
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from console.app import Services, open_services
 from console.domain import Channel
-from console.errors import NotFound, Unavailable
+from console.errors import NotFound
 from tools.bench import summarize
+from tools.watching import Watcher, is_message
 
 TARGET_MS = {"postgresql": 300.0, "sqlite": 1000.0}
 QUEUE, AGENT = "Sync benchmark", "syncbench"
-READY_TIMEOUT_S, ARRIVAL_TIMEOUT_S = 60.0, 10.0
+ARRIVAL_TIMEOUT_S = 10.0
 
 
 def run_sync_bench(url: str | None, *, changes: int = 60, seed: int = 7) -> dict[str, Any]:
@@ -65,48 +60,13 @@ def _bench_contact(services: Services) -> int:
 
 def _time_changes(services: Services, url: str, contact_id: int, n: int,
                   rng: random.Random) -> list[float]:
-    child = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-        [sys.executable, "-m", "console.cli", "--db", url, "watch"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert child.stdout is not None and child.stderr is not None
-    lines: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
-    ready = threading.Event()
-    threading.Thread(target=_read_lines, args=(child.stdout, lines), daemon=True).start()
-    threading.Thread(target=_await_ready, args=(child.stderr, ready), daemon=True).start()
-    try:
-        if not ready.wait(READY_TIMEOUT_S):
-            raise Unavailable("The watching workstation did not start.")
+    with Watcher(url) as watcher:
         latencies = []
         for i in range(n):
             time.sleep(rng.uniform(0.02, 0.12))  # pacing, so wake-ups are not batched
             started = time.perf_counter()
             note = services.inbox.add_note(contact_id, AGENT, f"bench-sync {i}").value.message
-            latencies.append((_arrival(lines, str(note.id)) - started) * 1000)
+            at, _ = watcher.arrival(is_message(str(note.id)), ARRIVAL_TIMEOUT_S,
+                                    f"message {note.id}")
+            latencies.append((at - started) * 1000)
         return latencies
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
-
-
-def _read_lines(stream: IO[str], out: queue.Queue[tuple[float, dict[str, Any]]]) -> None:
-    for line in stream:
-        out.put((time.perf_counter(), json.loads(line)))
-
-
-def _await_ready(stream: IO[str], ready: threading.Event) -> None:
-    for line in stream:
-        if "watching" in line:
-            ready.set()
-
-
-def _arrival(lines: queue.Queue[tuple[float, dict[str, Any]]], message_id: str) -> float:
-    deadline = time.perf_counter() + ARRIVAL_TIMEOUT_S
-    while (left := deadline - time.perf_counter()) > 0:
-        try:
-            at, change = lines.get(timeout=left)
-        except queue.Empty:
-            break
-        if change["entity"] == "message" and change["id"] == message_id:
-            return at
-    raise Unavailable(f"The other workstation never saw message {message_id}.")

@@ -1,4 +1,5 @@
-"""The tools' ``switchboard`` commands: bench, bench-sync, bench-load, bench-ui, screenshot.
+"""The tools' ``switchboard`` commands: bench, bench-sync, bench-channels, bench-load, bench-ui,
+screenshot.
 
 Registered through the ``switchboard.commands`` entry point (pyproject.toml),
 so ``console.cli.main`` finds them without product code importing tools/.
@@ -39,6 +40,16 @@ def register(sub: Any) -> None:
                       help="changes to time (default 60)")
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(func=cmd_bench_sync)
+
+    channels = sub.add_parser("bench-channels", help=(
+        "e-mail: intake rate from a real IMAP mailbox, mail to screen, reply to mailbox "
+        "(starts its own Dovecot and SMTP server)"))
+    channels.add_argument("--messages", type=arg.whole_number(1, 100_000), default=1000,
+                          help="messages in the mailbox for the intake rate (default 1000)")
+    channels.add_argument("--samples", type=arg.whole_number(1, 10_000), default=40,
+                          help="messages and replies to time for the latencies (default 40)")
+    channels.add_argument("--json", action="store_true", help="print JSON (default: a table)")
+    channels.set_defaults(func=cmd_bench_channels)
 
     load = sub.add_parser("bench-load", help=(
         "simulated agents claim and resolve contacts at once; checks none is lost or doubled"))
@@ -112,6 +123,19 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     else:
         print(format_sync_report(result))
     return 0
+
+
+@needs_no_person("a benchmark of its own mailbox, account and replies")
+def cmd_bench_channels(args: argparse.Namespace) -> int:
+    from tools.bench_channels import format_channels_report, run_channels_bench
+
+    result = run_channels_bench(args.db, messages=args.messages, samples=args.samples)
+    if args.json:
+        print_json(result)
+    else:
+        print(format_channels_report(result))
+    # A message lost or taken in twice is a failure; a missed speed target is a figure to read.
+    return 0 if result["intake"]["exactly_once"] else 1
 
 
 @needs_no_person("a load test works its own simulated contacts")

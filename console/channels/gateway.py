@@ -7,11 +7,11 @@ with other gateways and with workstations goes through the database:
 - **Intake.** One worker thread per enabled e-mail account. It works the
   mailbox only while it holds the account's lease (console.services.mailboxes),
   renewing it as it goes; a gateway that dies stops renewing and another takes
-  over when the lease runs out. Each message is parsed outside any
-  transaction and stored with the mailbox's new position in one
-  (console.services.mail), so a message is taken in once across restarts and
-  gateways. Between passes the worker waits with IMAP IDLE where the server
-  offers it, else for the poll interval.
+  over when the lease runs out. Messages are parsed outside any
+  transaction and stored, up to ``intake_batch`` at a time, with the mailbox's
+  new position in one (console.services.mail), so a message is taken in once
+  across restarts and gateways. Between passes the worker waits with IMAP IDLE
+  where the server offers it, else for the poll interval.
 - **Delivery.** One worker claims due delivery jobs (``FOR UPDATE SKIP LOCKED``
   on PostgreSQL), composes each reply, sends it over SMTP and records the
   outcome: sent, a temporary failure (retried with a growing wait) or a
@@ -89,6 +89,8 @@ class GatewayOptions:
         poll_interval_s: between passes over a mailbox whose server has no IDLE.
         lease_ttl: how long a mailbox stays this gateway's without a renewal.
         batch_size: messages fetched per IMAP round.
+        intake_batch: messages stored in one transaction (a backlog goes in at several
+            times the rate of one transaction per message; new mail still goes in as it comes).
         max_message_bytes: larger messages are taken in with their header only.
         max_attachment_bytes: larger attachments are recorded, not kept.
         delivery_batch: replies claimed at once.
@@ -103,6 +105,7 @@ class GatewayOptions:
     poll_interval_s: float = 60.0
     lease_ttl: timedelta = timedelta(seconds=90)
     batch_size: int = 100
+    intake_batch: int = 25
     max_message_bytes: int = 25 * 1024 * 1024
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     delivery_batch: int = 10
@@ -158,10 +161,10 @@ class PassReport:
     def summary(self) -> str:
         taken = sum(len(v) for v in self.taken_in.values())
         text = (f"{taken} message(s) taken in from {len(self.taken_in)} mailbox(es); "
-                f"{len(self.events.done)} webhook event(s) applied, "
-                f"{len(self.events.ignored)} ignored, {len(self.events.failed)} failed; "
                 f"{len(self.sent)} reply(ies) sent, {len(self.retrying)} to retry, "
-                f"{len(self.failed)} not delivered")
+                f"{len(self.failed)} not delivered; "
+                f"{len(self.events.done)} webhook event(s) applied, "
+                f"{len(self.events.ignored)} ignored, {len(self.events.failed)} failed")
         if self.skipped:
             text += "; skipped: " + "; ".join(f"{k} ({v})" for k, v in self.skipped.items())
         return text
@@ -364,20 +367,26 @@ class Gateway:
         state = door.mailboxes.state(account.id)
         uidvalidity, last_uid = state.uidvalidity, state.last_uid
         outcomes: list[IntakeOutcome] = []
+        step = max(1, self.options.intake_batch)
         while not stop.is_set():
             batch = mailbox.fetch_new(uidvalidity, last_uid)
-            for fetched in batch.messages:
+            for start in range(0, len(batch.messages), step):
                 if stop.is_set():
                     return outcomes
-                outcome = door.mail.take_in(account.id, name, uidvalidity=batch.uidvalidity,
-                                            fetched=self._read(fetched))
-                log.info("%s: UID %d %s%s", account.name, fetched.uid, outcome.outcome,
-                         f" (contact {outcome.contact_id})" if outcome.contact_id else "")
-                outcomes.append(outcome)
+                chunk = batch.messages[start: start + step]
+                taken = door.mail.take_in_many(account.id, name, uidvalidity=batch.uidvalidity,
+                                               fetched=[self._read(f) for f in chunk])
+                for fetched, outcome in zip(chunk, taken, strict=True):
+                    log.info("%s: UID %d %s%s", account.name, fetched.uid, outcome.outcome,
+                             f" (contact {outcome.contact_id})" if outcome.contact_id else "")
+                outcomes.extend(taken)
             uidvalidity = batch.uidvalidity
             last_uid = batch.last_uid or (0 if batch.uidvalidity_changed else last_uid)
             if not batch.more:
                 break
+            # A long backlog outlasts a lease: renew it batch by batch while draining.
+            if not door.mailboxes.renew_lease(account.id, name, ttl=self.options.lease_ttl):
+                raise LeaseLost(f"The lease on the mailbox of '{account.name}' ran out.")
         return outcomes
 
     def _read(self, fetched: FetchedMail) -> FetchedInbound:

@@ -142,7 +142,10 @@ def cmd_reply(args: argparse.Namespace, door: Door) -> int:
         print_json(posted)
     else:
         # Stored, not sent: the channel gateway delivers it (and records whether it could).
-        print(f"Reply recorded on contact {posted.contact.id} as message {posted.message.id}.")
+        queued = (" and queued for the gateway to send" if posted.message.delivery is not None
+                  else "")
+        print(f"Reply recorded on contact {posted.contact.id} as message {posted.message.id}"
+              f"{queued}.")
     return 0
 
 

@@ -70,6 +70,7 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     from console.cli import (
         channel_commands,
         commands,
+        contact_commands,
         db_commands,
         gateway_commands,
         person,
@@ -88,7 +89,7 @@ def build_parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     for register in (db_commands.register, session_commands.register, commands.register,
                      security_commands.register, sync_commands.register,
                      supervisor_commands.register, channel_commands.register,
-                     gateway_commands.register):
+                     gateway_commands.register, contact_commands.register):
         register(sub)
     for plugin in entry_points(group=PLUGIN_GROUP):
         plugin.load()(sub)  # tools/ adds the benchmarks and the screenshot this way

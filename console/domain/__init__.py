@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from console.domain.channel_accounts import DeliveryState
+
 
 class Channel(enum.StrEnum):
     PHONE = "phone"
@@ -163,13 +165,91 @@ class ContactRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageDelivery:
+    """Where an outgoing reply is on its way to the customer: its delivery job as shown.
+
+    Attributes:
+        job_id: the delivery job (the change feed reports it as entity ``delivery``).
+        state: queued, sending, sent or failed.
+        reason: why it is not delivered (failed), or why it waits for another try
+            (queued after a temporary failure); None otherwise.
+        attempts: how many times a gateway has taken it to send.
+        next_attempt_at: while queued, when a gateway may try it (again); None otherwise.
+        updated_at: when the job last moved.
+        smtp_response: what the mail server said when it accepted the message.
+    """
+
+    job_id: int
+    state: DeliveryState
+    reason: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    updated_at: datetime
+    smtp_response: str | None = None
+
+    @property
+    def sent_at(self) -> datetime | None:
+        """When the server accepted it (None until then)."""
+        return self.updated_at if self.state == DeliveryState.SENT else None
+
+    @property
+    def retrying(self) -> bool:
+        """Queued again after a temporary failure (there is a reason it waits)."""
+        return self.state == DeliveryState.QUEUED and self.reason is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentInfo:
+    """A file that came with a message, as a thread lists it (never its bytes).
+
+    Attributes:
+        filename: the sender's file name ("" when none), long digit runs masked.
+        content_type: lower-case MIME type, e.g. ``application/pdf``.
+        size: its size in bytes.
+        kept: whether its bytes are stored and can be saved.
+        inline: shown in the body (an inline image) rather than attached.
+        note: why it is not kept (too large), or what it is; None when kept as sent.
+    """
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    kept: bool
+    inline: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentContent:
+    """One attachment's bytes, fetched to be saved (console.services.inbox.InboxService.attachment)."""
+
+    id: int
+    contact_id: int
+    message_id: str
+    filename: str
+    content_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class MessageInfo:
+    """One message of a thread.
+
+    Attributes:
+        delivery: an outgoing e-mail reply's delivery (None: nobody sends it,
+            e.g. an inbound message, a note or a phone contact's reply).
+        attachments: the files that came with it, in the order they came.
+    """
+
     id: str
     contact_id: int
     kind: MessageKind
     author: str | None
     body: str
     created_at: datetime
+    delivery: MessageDelivery | None = None
+    attachments: tuple[AttachmentInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +262,18 @@ class PostedMessage:
 
 @dataclass(frozen=True, slots=True)
 class ContactDetail:
+    """A contact with its customer and thread.
+
+    Attributes:
+        follows_contact_id: the earlier contact this one follows (a customer who
+            wrote again after it was closed), None when it follows none.
+    """
+
     contact: ContactRow
     customer: CustomerSummary | None
     messages: tuple[MessageInfo, ...]
     disposition: str | None
+    follows_contact_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

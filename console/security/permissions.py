@@ -72,6 +72,11 @@ PERMISSIONS: dict[str, Rule] = {
     "inbox.get": Rule(STAFF),
     "inbox.get_many": Rule(STAFF),
     "inbox.detail": _view(STAFF, "contact", "contact_id"),
+    # An attachment's bytes leave the database: a view of its contact, naming the file.
+    "inbox.attachment": Rule(frozenset({A, S}), audit="view", entity="contact",
+                             key="contact_id", detail=("attachment_id",)),
+    # Delivery states of the agent's own replies (the window's "not delivered" notice).
+    "inbox.reply_deliveries": _mine(),
     "inbox.dispositions": Rule(STAFF),
     "inbox.claim": Rule(STAFF, audit="change", entity="contact", key="contact_id",
                         own="agent_login"),
@@ -181,6 +186,7 @@ PERMISSIONS: dict[str, Rule] = {
     # window needs these, admins may, to inspect and repair by hand. Intake is not
     # audited per message: the inbound_mail table is its record.
     "mail.take_in": Rule(frozenset({G})),
+    "mail.take_in_many": Rule(frozenset({G})),
     "messaging.take_in": Rule(frozenset({G})),
     "messaging.knows": Rule(frozenset({G})),
     "messaging.outgoing": Rule(GATEWAY_OR_ADMIN),

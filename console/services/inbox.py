@@ -21,17 +21,20 @@ from sqlalchemy.orm import Session
 from console.clock import Clock
 from console.domain import (
     ACTIVE_STATUSES,
+    AttachmentContent,
     ContactDetail,
     ContactEventKind,
     ContactRow,
     ContactStatus,
     Disposition,
+    MessageDelivery,
     MessageKind,
     PostedMessage,
     Role,
     Written,
 )
 from console.errors import ClaimConflict, NotFound, NotPermitted, StaleContact, ValidationError
+from console.masking import mask_digit_runs
 from console.services import _threads as threads
 from console.services import deliveries, inbox_query, sla_engine
 from console.services.inbox_query import InboxFilter, InboxPage
@@ -40,9 +43,11 @@ from console.store import changes
 from console.store.db import Database
 from console.store.models import Agent, Contact, ContactEvent, Message
 from console.store.models import Disposition as DispositionModel
+from console.store.models_channels import MessageAttachment
 
 T = TypeVar("T")
 MAX_BODY = 20_000
+MAX_WATCHED = 500  # replies whose delivery one call asks about
 _CLAIMABLE = (ContactStatus.NEW, ContactStatus.OPEN, ContactStatus.PENDING)
 _MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # Built once (see tools/bench.py: building it per claim doubled the claim's cost).
@@ -104,6 +109,45 @@ class InboxService:
         """The contact with its customer, its whole thread and its disposition."""
         with self._db.read() as s:
             return threads.contact_detail(s, contact_id)
+
+    def attachment(self, contact_id: int, attachment_id: int) -> AttachmentContent:
+        """One attachment's bytes, to be saved; the door audits it as a view of the contact.
+
+        Raises:
+            NotFound: the contact has no such attachment.
+            ValidationError: its bytes were not kept (the message says why).
+        """
+        with self._db.read() as s:
+            found = s.execute(
+                select(MessageAttachment, Message.contact_id)
+                .join(Message, Message.id == MessageAttachment.message_id)
+                .where(MessageAttachment.id == attachment_id)).first()
+            if found is None or found.contact_id != contact_id:
+                raise NotFound(f"Contact {contact_id} has no attachment {attachment_id}.")
+            a: MessageAttachment = found[0]
+            name = mask_digit_runs(a.filename or "")
+            if a.content is None:
+                why = f": {a.note}" if a.note else ""
+                raise ValidationError(f"The attachment '{name or 'without a name'}' was not "
+                                      f"kept{why}.")
+            return AttachmentContent(a.id, contact_id, str(a.message_id), name, a.content_type,
+                                     bytes(a.content))
+
+    def reply_deliveries(self, agent_login: str,
+                         message_ids: builtins.list[str]) -> dict[str, MessageDelivery]:
+        """Where each of these replies ``agent_login`` wrote is on its way to the customer.
+
+        Messages that are not theirs, or that nobody delivers, are left out.
+        """
+        if len(message_ids) > MAX_WATCHED:
+            raise ValidationError(f"Ask about at most {MAX_WATCHED} replies at a time.")
+        try:
+            ids = [uuid.UUID(i) for i in message_ids]
+        except ValueError:
+            raise ValidationError("A message id is not a message id.") from None
+        with self._db.read() as s:
+            agent = agent_by_login(s, agent_login)
+            return threads.deliveries_of(s, agent.id, ids)
 
     def dispositions(self) -> builtins.list[Disposition]:
         with self._db.read() as s:

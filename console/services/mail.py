@@ -1,9 +1,10 @@
 """E-mail as the gateway stores it: one inbound message in, one outgoing reply's particulars out.
 
-``take_in`` stores one message a gateway fetched from a mailbox, in one
-transaction with the mailbox's new intake position, so a message is either
-taken in and counted or neither (a crash in between takes it in again on the
-next pass, and the unique (account, Message-ID) row recognises it):
+``take_in`` stores one message a gateway fetched from a mailbox (``take_in_many``
+several), in one transaction with the mailbox's new intake position, so a
+message is either taken in and counted or neither (a crash in between takes
+it in again on the next pass, and the unique (account, Message-ID) row
+recognises it):
 
 - our own mail coming back (a Message-ID we sent) and duplicates: skipped;
 - a bounce (a delivery report): marks the reply it reports on "not delivered";
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -157,16 +159,35 @@ class MailService:
             LeaseLost: ``holder`` no longer holds the mailbox; nothing was stored.
             NotFound: there is no such account.
         """
-        now = self._clock.now()
+        [outcome] = self.take_in_many(account_id, holder, uidvalidity=uidvalidity,
+                                      fetched=[fetched])
+        return outcome
+
+    def take_in_many(self, account_id: int, holder: str, *, uidvalidity: int,
+                     fetched: Sequence[FetchedInbound]) -> list[IntakeOutcome]:
+        """Stores fetched messages and moves the mailbox's position past the last, all together.
+
+        One transaction for a backlog's worth: the commit, the change log's lock
+        and the position are paid once rather than per message. Each message is
+        stamped with the time it is stored, so a batch keeps its order in a thread.
+
+        Raises:
+            LeaseLost: ``holder`` no longer holds the mailbox; nothing was stored.
+            NotFound: there is no such account.
+        """
+        if not fetched:
+            return []
         with self._db.write() as s:
             account = s.get(ChannelAccount, account_id)
             if account is None:
                 raise NotFound(f"There is no channel account {account_id}.")
-            outcome = _Intake(s, account, uidvalidity, fetched, now).run()
+            outcomes = [_Intake(s, account, uidvalidity, one, self._clock.now()).run()
+                        for one in fetched]
             if not self._leases.record_intake(account_id, holder, uidvalidity=uidvalidity,
-                                              last_uid=fetched.uid, now=now):
+                                              last_uid=max(one.uid for one in fetched),
+                                              now=self._clock.now()):
                 raise LeaseLost(f"The mailbox of '{account.name}' is now read by another gateway.")
-            return outcome
+            return outcomes
 
     def outgoing(self, job_id: int) -> OutgoingMail:
         """The particulars of delivery job ``job_id``'s reply.

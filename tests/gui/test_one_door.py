@@ -24,7 +24,7 @@ from console.security.permissions import PERMISSIONS
 from console.store.db import Database
 from console.store.models import Account, Customer
 from console.sync.follow import ChangeSource
-from tests.factories import World, add_messaging_account, message_from
+from tests.factories import World, add_attachment, add_messaging_account, message_from
 from tests.gui.benches import bench_for, door_for
 from tests.gui.conftest import WindowFactory
 from ui.admin.window import AdminWindow
@@ -175,6 +175,24 @@ def test_identity_actions_in_the_console(login: str, qtbot: QtBot, make_window: 
 
     check(qtbot, audit, login, "messaging.unlink_identity", unlink,
           lambda: owner() not in (staffed.yamada, newcomer), banner)
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_saving_an_attachment_in_the_console(login: str, qtbot: QtBot, make_window: WindowFactory,
+                                             staffed: World, db: Database, tmp_path: Path) -> None:
+    contact = staffed.contacts[1].id
+    inbound = next(m.id for m in staffed.services.inbox.detail(contact).messages
+                   if m.kind is MessageKind.INBOUND)
+    attachment = add_attachment(db, inbound, "report.pdf", "application/pdf", content=b"%PDF-1.7")
+    window = make_window(login, ready=False)
+    banner = Messages(window.banner.shown)
+    _show(qtbot, window, contact, login, banner)
+    if not allowed("inbox.detail", login):
+        return  # no thread on screen, so no attachment to save (the refusal was checked)
+    window.conversation.saver.ask_path = lambda name, then: then(tmp_path / name)
+    check(qtbot, Audit(staffed, login), login, "inbox.attachment",
+          lambda: window.conversation.save_attachment(attachment),
+          (tmp_path / "report.pdf").exists, banner)
 
 
 def _show(qtbot: QtBot, window: MainWindow, contact_id: int, login: str,

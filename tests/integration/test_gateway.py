@@ -516,3 +516,27 @@ def test_a_bug_while_sending_is_logged_and_retried_not_called_an_outage(
     assert job.state == DeliveryState.QUEUED and "Internal error in the gateway" in (
         job.last_error or "")
     assert "a bug in the relay" in caplog.text  # the traceback is in the log
+
+
+def test_a_backlog_longer_than_the_lease_is_drained_by_renewing_it(
+        world: World, account: int, dovecot: Dovecot, clock: ManualClock) -> None:
+    from console.channels.mail.imap import ImapMailbox
+
+    for n in range(6):
+        dovecot.append("support", mail(message_id=f"b{n}@x"))
+    ttl = timedelta(seconds=90)
+
+    class SlowMailbox(ImapMailbox):
+        def fetch_new(self, uidvalidity: int | None, last_uid: int):  # type: ignore[no-untyped-def]
+            clock.advance(ttl.total_seconds() * 0.8)  # each batch takes most of a lease
+            return super().fetch_new(uidvalidity, last_uid)
+
+    def slow(info: object, password: str) -> SlowMailbox:
+        return SlowMailbox(f"imap://support@127.0.0.1:{dovecot.port}/INBOX", password,
+                           batch_size=2, timeout_s=10)
+
+    door = authorize(world.services, gateway_principal("gw-slow"))
+    report = Gateway(door, GatewayOptions(name="gw-slow", lease_ttl=ttl),
+                     mailbox_factory=slow).run_once()  # type: ignore[arg-type]
+    assert [o.outcome for o in report.taken_in["support"]] == ["new_contact"] * 6
+    assert report.skipped == {}

@@ -584,3 +584,18 @@ def test_bad_reply_settings_on_the_command_line_are_one_line_and_change_nothing(
 def _channel_secrets(backend: MemoryKeyring) -> list[str]:
     """The channel passwords in the keyring (the command line keeps its session there too)."""
     return [secret for (service, _), secret in backend.store.items() if service == KEYRING_SERVICE]
+
+
+def test_a_reply_from_the_command_line_says_when_it_is_queued_for_the_gateway(
+        world: World, db_url: str, cli_signin: Callable[[str], str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _add(world, queue="Loans")
+    cli_signin("kenji")
+    email_contact = next(c.id for c in world.contacts if c.channel.value == "email")
+    code, out, _ = run_cli(capsys, db_url, "reply", str(email_contact), "--agent", "kenji",
+                           "--text", "承知いたしました。")
+    assert code == 0 and out.rstrip().endswith("and queued for the gateway to send.")
+    phone_contact = next(c.id for c in world.contacts if c.channel.value == "phone")
+    code, out, _ = run_cli(capsys, db_url, "reply", str(phone_contact), "--agent", "kenji",
+                           "--text", "Noted.")
+    assert code == 0 and "queued" not in out

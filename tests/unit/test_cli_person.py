@@ -38,7 +38,7 @@ SIGNED_IN = {
     "users unlock", "users deactivate", "branch lookup", "branch card", "queues",
     "sla policy", "sla calendar", "sla queue",
     "channels add email", "channels list", "channels show", "channels disable",
-    "channels enable", "channels remove", "channels set", "channels add line",
+    "channels enable", "channels remove", "channels set", "contact show", "channels add line",
     "channels add twilio", "channels add messenger", "channels add cti", "channels add webchat",
 }
 
@@ -51,6 +51,7 @@ def _person_commands(world: World) -> list[tuple[str, ...]]:
             ("templates", "render", "Hi", "--contact", contact, "--agent", "emma"),
             ("audit", "verify"), ("queues",), ("users", "unlock", "emma"),
             ("branch", "card", customer), ("channels", "list", "--json"),
+            ("contact", "show", contact, "--json"),
             ("channels", "add", "email", "x", "--address", "x@example.com",
              "--imap-url", "imap://x@example.com", "--smtp-url", "smtp://example.com",
              "--queue", "Cards", "--password-stdin")]

@@ -29,7 +29,7 @@ from tests.factories import World, small_world
 # a = agent, s = supervisor, b = branch, m = admin, g = the channel gateway.
 EXPECTED = {
     "inbox.list": "asb", "inbox.search": "asb", "inbox.get": "asb", "inbox.get_many": "asb",
-    "inbox.detail": "asb",
+    "inbox.detail": "asb", "inbox.attachment": "as", "inbox.reply_deliveries": "asb",
     "inbox.dispositions": "asb", "inbox.claim": "asb", "inbox.release": "asb",
     "inbox.next_best": "asb", "inbox.transfer": "asb", "inbox.reply": "asb",
     "inbox.add_note": "asb", "inbox.resolve": "asb", "inbox.set_status": "asb",
@@ -72,8 +72,8 @@ EXPECTED = {
     "deliveries.claim_due": "gm", "deliveries.release": "gm", "deliveries.mark_sent": "gm",
     "deliveries.mark_temporary_failure": "gm", "deliveries.mark_permanent_failure": "gm",
     "deliveries.retry_wait": "gm", "deliveries.get": "gm", "deliveries.for_message": "gm",
+    "mail.take_in": "g", "mail.take_in_many": "g", "mail.outgoing": "gm",
     "deliveries.report_provider_status": "gm",
-    "mail.take_in": "g", "mail.outgoing": "gm",
     "messaging.take_in": "g", "messaging.link_identity": "asb",
     "messaging.knows": "g", "messaging.outgoing": "gm",
     "messaging.unlink_identity": "asb", "messaging.identity": "asb",

@@ -157,18 +157,23 @@ def test_watch_in_another_process_prints_each_change_once(
     assert {("message", str(n.id)) for n in notes} <= {(e, i) for _, e, i in written}
 
 
-def _line_reader(stream: IO[str]) -> queue.Queue[str]:
+def _line_reader(stream: IO[str], readers: list[threading.Thread]) -> queue.Queue[str]:
+    """Lines of ``stream`` as they come; the reader thread ends at the stream's end."""
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True)
+    reader.start()
+    readers.append(reader)
     return lines
 
 
 def test_watch_prints_a_change_made_after_it_started(
         world: World, db: Database, db_url: str, clock: ManualClock) -> None:
     watcher = _cli(db_url, "watch")
+    readers: list[threading.Thread] = []
     try:
         assert watcher.stderr is not None and watcher.stdout is not None
-        out, err = _line_reader(watcher.stdout), _line_reader(watcher.stderr)
+        out = _line_reader(watcher.stdout, readers)
+        err = _line_reader(watcher.stderr, readers)
         assert "watching" in err.get(timeout=WAIT_S)
         note = services_for(db, clock).inbox.add_note(world.contacts[2].id, "kenji", "live").value.message
         line = json.loads(out.get(timeout=WAIT_S))
@@ -177,7 +182,14 @@ def test_watch_prints_a_change_made_after_it_started(
         assert line["id"] == str(note.id) and line["op"] == "insert"
     finally:
         watcher.terminate()
-        watcher.communicate(timeout=WAIT_S)
+        watcher.wait(timeout=WAIT_S)
+        # The readers end at the pipes' end; closing the pipes under them (communicate)
+        # raised "I/O operation on closed file" in their thread now and then.
+        for reader in readers:
+            reader.join(timeout=WAIT_S)
+        for stream in (watcher.stdout, watcher.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_a_claim_race_between_two_processes_has_one_winner(world: World, db_url: str) -> None:

@@ -49,9 +49,11 @@ class ContactFlow(QObject):
         row_changed(object): a ContactRow changed by this workstation's action.
         applied(object): the ChangeSet of an action, applied to the inbox and conversation.
         open_requested(int): a contact to open (from Get next).
+        replied(object): the PostedMessage of a reply this window sent.
     """
 
     row_changed = Signal(object)
+    replied = Signal(object)
     applied = Signal(object)
     open_requested = Signal(int)
 
@@ -208,10 +210,15 @@ class ContactFlow(QObject):
         self._sending, self._attempt = False, None
         self._conv.composer.set_busy(False)
         self._take_from_composer(contact_id, text)
-        if kind == MessageKind.OUTBOUND:
-            self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
-        # Recorded, not "sent": delivery to the customer is the channel gateway's (issue 11).
-        self._done(written, "Reply recorded." if kind == MessageKind.OUTBOUND else "Note added.")
+        if kind != MessageKind.OUTBOUND:
+            self._done(written, "Note added.")
+            return
+        self._state.follow_work(AgentState.ON_CONTACT, only_from={AgentState.AVAILABLE})
+        # Never "sent": delivery to the customer is the channel gateway's (issue 11). A reply
+        # with a delivery job waits for it; one without (phone, walk-in) is only recorded.
+        queued = written.value.message.delivery is not None
+        self._done(written, "Reply queued." if queued else "Reply recorded.")
+        self.replied.emit(written.value)
 
     def _take_from_composer(self, contact_id: int, text: str) -> None:
         """Removes a sent (or safely kept) text from the draft, keeping anything typed since."""

@@ -23,6 +23,7 @@ from ui.agent import layout, sla_alerts
 from ui.agent.actions import WindowActions
 from ui.agent.agent_state import AgentStateTracker
 from ui.agent.contact_flow import ContactFlow
+from ui.agent.delivery_watch import DeliveryWatch
 from ui.agent.directory import Directory, Reference
 from ui.agent.drafts import Drafts
 from ui.agent.identity_flow import IdentityFlow
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
                                      self.commands.link_customer, self.commands.unlink_customer,
                                      self)
         self.agent_state.outbox = self.offline
+        self.deliveries = DeliveryWatch(bench, self)
         self.status = AgentStatusBar(bench.agent, self)
         self.setStatusBar(self.status)
         self._handle_since: dict[int, datetime] = {}
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
         self.inbox.contact_selected.connect(self._inbox_selected)
         self.inbox.model.page_loaded.connect(self._page_loaded)
         self.conversation.detail_loaded.connect(self._detail_loaded)
+        self.conversation.notice.connect(self.banner.info)
         self.history.contact_requested.connect(self.open_contact)
         self.scripts.insert_requested.connect(self.conversation.composer.insert)
         self.scripts.copied.connect(lambda _t: self.banner.info("Script copied to the clipboard."))
@@ -199,6 +202,10 @@ class MainWindow(QMainWindow):
         self.flow.open_requested.connect(self.open_contact)
         self.identity.applied.connect(self._identity_changed)
         self.feed.contacts_changed.connect(self._contacts_changed)
+        self.feed.entities_changed.connect(self.conversation.entities_changed)
+        self.feed.entities_changed.connect(self.deliveries.entities_changed)
+        self.flow.replied.connect(self.deliveries.track)
+        self.deliveries.undelivered.connect(self.banner.problem)
         self.feed.entities_changed.connect(self.directory.entities_changed)
         self.feed.entities_changed.connect(self.agent_state.entities_changed)
         self.feed.entities_changed.connect(self.presence.entities_changed)

@@ -10,6 +10,7 @@ ACCENT = "#2563a8"
 ACCENT_SOFT = "#e8f0fa"
 TEXT = "#1f2933"
 MUTED = "#6b7684"
+DETAIL_FG = "#4a5360"  # small secondary text that must read on the bubble tints
 BORDER = "#d5dae1"
 SURFACE = "#ffffff"
 WINDOW = "#f4f5f7"

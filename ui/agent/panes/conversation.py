@@ -3,24 +3,27 @@
 Switching contacts parks the typed text as that contact's draft and brings
 back the draft of the contact opened, so nothing typed is ever lost. After
 this window's own write the pane applies what the write returned instead of
-reading the contact again.
+reading the contact again. A reply's delivery moving (the gateway, in another
+process) reads the thread again; a kept attachment's Save… link saves it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from console.domain import ChangeSet, ContactDetail, ContactRow, MessageInfo
 from console.sync.outbox import OutboxEntry
+from ui.agent.attachments import AttachmentSaver
 from ui.agent.drafts import Drafts
 from ui.agent.panes.composer import Composer
 from ui.agent.panes.customer_header import CustomerHeader
+from ui.agent.panes.thread_parts import SAVE_ATTACHMENT
 from ui.agent.panes.thread_view import ThreadView
 from ui.agent.presence import PresenceLabel
 from ui.shell.context import Workbench
@@ -39,13 +42,18 @@ class ConversationPane(QWidget):
         contact_actions: actions shown in the contact toolbar (claim, transfer...).
         parent: the owning widget.
 
+    Attributes:
+        saver: saves attachments (its ``ask_path`` asks where).
+
     Signals:
         detail_loaded(object): the ContactDetail now on screen.
-        error(object): a SwitchboardError while loading.
+        error(object): a SwitchboardError while loading or saving.
+        notice(str): a confirmation for the banner (an attachment saved).
     """
 
     detail_loaded = Signal(object)
     error = Signal(object)
+    notice = Signal(str)
 
     def __init__(self, bench: Workbench, drafts: Drafts, reply_action: QAction,
                  note_action: QAction, contact_actions: Sequence[QAction],
@@ -64,6 +72,10 @@ class ConversationPane(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.addActions(list(contact_actions))
         self.thread_view = ThreadView(self)
+        self.thread_view.anchorClicked.connect(self._thread_link)
+        self.saver = AttachmentSaver(bench, self)
+        self.saver.saved.connect(self.notice.emit)
+        self.saver.error.connect(self.error.emit)
         self.composer = Composer(reply_action, note_action, self)
         self.composer.text_edited.connect(self._remember_draft)
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -121,6 +133,33 @@ class ConversationPane(QWidget):
         """Reloads when the contact on screen changed (a new message, a claim...)."""
         if self._contact_id in contact_ids:
             self.reload()
+
+    def entities_changed(self, changed: Mapping[str, Collection[str]]) -> None:
+        """Reads the thread again when a change names one of its messages or deliveries.
+
+        A gateway moving a reply's delivery records ``delivery`` and ``message``
+        but not the contact, so ``contacts_changed`` does not see it.
+        """
+        detail = self._detail
+        if detail is None or detail.contact.id != self._contact_id:
+            return
+        messages = {m.id for m in detail.messages}
+        jobs = {str(m.delivery.job_id) for m in detail.messages if m.delivery is not None}
+        if messages & set(changed.get("message", ())) or jobs & set(changed.get("delivery", ())):
+            self.reload()
+
+    def save_attachment(self, attachment_id: int) -> None:
+        """Saves one of the thread's kept attachments where the agent chooses."""
+        detail = self._detail
+        found = next((a for m in detail.messages for a in m.attachments
+                      if a.id == attachment_id), None) if detail is not None else None
+        if detail is not None and found is not None:
+            self.saver.save(detail.contact.id, found)
+
+    def _thread_link(self, url: QUrl) -> None:
+        link = url.toString()
+        if link.startswith(SAVE_ATTACHMENT) and link.removeprefix(SAVE_ATTACHMENT).isdigit():
+            self.save_attachment(int(link.removeprefix(SAVE_ATTACHMENT)))
 
     def apply_write(self, row: ContactRow, changes: ChangeSet, message: MessageInfo | None = None,
                     *, disposition: str | None = None) -> None:

@@ -2,7 +2,9 @@
 
 Inbound messages sit on the left in grey, replies on the right in the accent
 tint, internal notes full width in pale yellow and labelled, so a note is
-never mistaken for something the customer saw.
+never mistaken for something the customer saw. An e-mail reply says where it
+is on its way (queued, sending, sent, not delivered); attachments are listed
+under their message, each kept one with a link to save it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from console.domain import MessageInfo, MessageKind
 from console.sync.outbox import EntryKind, OutboxEntry
+from ui.agent.panes.thread_parts import attachments_html, delivery_html, delivery_label
 from ui.shell import palette
 
 TAKE_BACK = "outbox:take-back:"  # link on a refused entry: its text returns to the composer
@@ -29,6 +32,9 @@ def _bubble(message: MessageInfo, customer: str, tz: tzinfo | None) -> str:
     head = (f"<span style='color:{palette.MUTED}; font-size:small;'><b>{html.escape(who)}</b>"
             f" · {label} · {at}</span>")
     body = html.escape(message.body).replace("\n", "<br>")
+    if message.delivery is not None:
+        body += f"<br>{delivery_html(message.delivery, tz)}"
+    body += attachments_html(message.attachments)
     colour = {MessageKind.INBOUND: palette.INBOUND_BG, MessageKind.OUTBOUND: palette.OUTBOUND_BG,
               MessageKind.NOTE: palette.NOTE_BG}[message.kind]
     cell = f"<td bgcolor='{colour}' style='padding:8px 10px;'>{head}<br>{body}</td>"
@@ -64,6 +70,10 @@ def _kept_bubble(entry: OutboxEntry, tz: tzinfo | None) -> str:
 class ThreadView(QTextBrowser):
     """A read-only view of one contact's messages, oldest at the top.
 
+    The newest message stays in view as the thread grows or the pane shrinks,
+    unless the agent scrolled up to read: a reply's delivery moving (which
+    shows the thread again) then leaves them where they were.
+
     Args:
         parent: the owning widget.
     """
@@ -73,17 +83,55 @@ class ThreadView(QTextBrowser):
         self.setObjectName("thread")
         self.setOpenLinks(False)
         self.setPlaceholderText("Messages of the selected contact appear here.")
+        self._tz: tzinfo | None = None
+        self._shown: dict[str, MessageInfo] = {}
+        self._contact_id: int | None = None
+        self._follow_newest = True
+        self._replacing = False
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._scrolled)
+        bar.rangeChanged.connect(self._resized)
 
     def show_messages(self, messages: Sequence[MessageInfo], customer: str,
                       tz: tzinfo | None, kept: Sequence[OutboxEntry] = ()) -> None:
-        """Shows the thread, then what is kept offline, and scrolls to the newest."""
-        if not messages and not kept:
-            self.setHtml(f"<p style='color:{palette.MUTED};'>No messages on this contact yet.</p>")
-            return
-        self.setHtml("".join(_bubble(m, customer, tz) for m in messages)
-                     + "".join(_kept_bubble(e, tz) for e in kept))
+        """Shows the thread, then what is kept offline, with the newest in view."""
+        contact_id = messages[0].contact_id if messages else None
         bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
+        follow = self._follow_newest or contact_id != self._contact_id
+        position = bar.value()
+        self._tz, self._shown, self._contact_id = tz, {m.id: m for m in messages}, contact_id
+        self._replacing = True  # setHtml scrolls to the top on its way
+        try:
+            if not messages and not kept:
+                self.setHtml(f"<p style='color:{palette.MUTED};'>No messages on this contact yet."
+                             "</p>")
+            else:
+                self.setHtml("".join(_bubble(m, customer, tz) for m in messages)
+                             + "".join(_kept_bubble(e, tz) for e in kept))
+        finally:
+            self._replacing = False
+        self._follow_newest = follow
+        bar.setValue(bar.maximum() if follow else position)
+
+    def _scrolled(self, value: int) -> None:
+        if not self._replacing:
+            self._follow_newest = value >= self.verticalScrollBar().maximum()
+
+    def _resized(self, _lowest: int, highest: int) -> None:
+        if self._follow_newest and not self._replacing:
+            self.verticalScrollBar().setValue(highest)
+
+    def clear(self) -> None:
+        """Empties the thread (no contact on screen)."""
+        self._shown, self._contact_id, self._follow_newest = {}, None, True
+        super().clear()
+
+    def delivery_text(self, message_id: str) -> str | None:
+        """The delivery state shown under a message ("Sent 10:42"), None when it shows none."""
+        message = self._shown.get(message_id)
+        if message is None or message.delivery is None:
+            return None
+        return delivery_label(message.delivery, self._tz)
 
     @property
     def message_count(self) -> int:
