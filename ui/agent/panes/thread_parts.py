@@ -31,10 +31,22 @@ _TYPES = {
 }
 
 
+# A LINE push is paid for: it counts against the account's monthly message quota.
+PUSH_NOTE = "counts against the monthly message quota"
+
+
 def delivery_label(delivery: MessageDelivery, tz: tzinfo | None) -> str:
-    """"Queued", "Sending…", "Sent 10:42", "Not delivered: …" or "Queued — retry at 10:45 (…)"."""
+    """"Queued", "Sending…", "Sent 10:42", "Not delivered: …" or "Queued — retry at 10:45 (…)".
+
+    A messaging reply says how it went: "Sent (LINE reply) 10:42", "Sent (LINE
+    push — counts against the monthly message quota) 10:42", "Sent (SMS) 10:42".
+    """
     if delivery.state == DeliveryState.SENT:
-        return f"Sent {clock_time(delivery.updated_at, tz)}"
+        at = clock_time(delivery.updated_at, tz)
+        if delivery.way is None:
+            return f"Sent {at}"
+        way = f"{delivery.way} — {PUSH_NOTE}" if delivery.method == "push" else delivery.way
+        return f"Sent ({way}) {at}"
     if delivery.state == DeliveryState.SENDING:
         return "Sending…"
     if delivery.state == DeliveryState.FAILED:
