@@ -155,12 +155,16 @@ class SenderIdentity:
         value: the sender's id on the channel; a phone number only masked ("…5678").
         display_name: the name the provider gave for the sender ("" when none).
         customer_id: the customer the identity belongs to now.
+        own_record: whether that customer record holds nothing but this sender and
+            their contacts (no other identity, phone, e-mail, account or contact):
+            the record made for them, which unlinking would only copy.
     """
 
     kind: str
     value: str
     display_name: str
     customer_id: int
+    own_record: bool = False
 
     @property
     def who(self) -> str:

@@ -28,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
@@ -49,7 +49,15 @@ from console.services import sla_engine
 from console.services.customers import name_keys
 from console.store import changes
 from console.store.db import Database
-from console.store.models import Contact, ContactEvent, Customer, CustomerPhone, Message
+from console.store.models import (
+    Account,
+    Contact,
+    ContactEvent,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    Message,
+)
 from console.store.models_channels import (
     ChannelAccount,
     ChannelEvent,
@@ -254,9 +262,11 @@ class MessagingService:
             found = self._find_identity(s, contact, kind)
             if found is None:
                 return None
+            own = not _holds_more(s, found, contact)
             if isinstance(found, CustomerPhone):
-                return SenderIdentity("phone", phone_hint(found.e164), "", found.customer_id)
-            return SenderIdentity(found.kind, found.value, found.display_name, found.customer_id)
+                return SenderIdentity("phone", phone_hint(found.e164), "", found.customer_id, own)
+            return SenderIdentity(found.kind, found.value, found.display_name, found.customer_id,
+                                  own)
 
     def link_identity(self, contact_id: int, customer_id: int) -> Written[int]:
         """Makes the sender of messaging contact ``contact_id`` an identity of ``customer_id``.
@@ -285,10 +295,18 @@ class MessagingService:
         """Splits the sender of ``contact_id`` off to a customer record of its own.
 
         Returns the new customer's id, with the contacts and the two customers changed.
+
+        Raises:
+            NotFound: no such contact, or its sender is no longer an identity of its customer.
+            ValidationError: not a messaging contact, or its customer record already holds
+                nothing but this sender (``SenderIdentity.own_record``).
         """
         now = self._clock.now()
         with self._db.write() as s:
             contact, identity = self._identity_of(s, contact_id)
+            if not _holds_more(s, identity, contact):
+                raise ValidationError(f"The sender of contact {contact_id} already has a "
+                                      "customer record of their own: there is nothing to unlink.")
             name = (identity.display_name if isinstance(identity, CustomerIdentity)
                     else identity.e164)
             customer = _new_customer(s, name, now)
@@ -377,6 +395,23 @@ class MessagingService:
             changes.record(s, "contact", contact_id)
         for customer in {former, customer_id} - {None}:
             changes.record(s, "customer", customer)
+
+
+def _holds_more(s: Session, identity: CustomerIdentity | CustomerPhone, contact: Contact) -> bool:
+    """Whether the sender's customer record holds anything but the sender and their contacts."""
+    customer = identity.customer_id
+    other_identity = (CustomerIdentity.customer_id == customer) & (
+        CustomerIdentity.id != identity.id if isinstance(identity, CustomerIdentity) else true())
+    other_phone = (CustomerPhone.customer_id == customer) & (
+        CustomerPhone.id != identity.id if isinstance(identity, CustomerPhone) else true())
+    other_contact = (Contact.customer_id == customer) & ~(
+        (Contact.channel == contact.channel) & (Contact.external_ref == contact.external_ref))
+    found = s.execute(select(or_(
+        exists().where(other_identity), exists().where(other_phone),
+        exists().where(CustomerEmail.customer_id == customer),
+        exists().where(Account.customer_id == customer),
+        exists().where(other_contact)))).scalar()
+    return bool(found)
 
 
 def _unused_reply_token(s: Session, contact_id: int) -> tuple[str, datetime | None]:

@@ -28,7 +28,7 @@ def test_the_sender_of_a_line_contact_is_its_new_customers_identity(world: World
     contact = message_from(world.services, add_messaging_account(world.services))
     found = world.services.messaging.identity(contact)
     customer = world.services.inbox.get(contact).customer_id
-    assert found == SenderIdentity("line", LINE_USER, "山田 花子", customer or 0)
+    assert found == SenderIdentity("line", LINE_USER, "山田 花子", customer or 0, own_record=True)
     assert found.who == "LINE user 山田 花子"
 
 
@@ -65,6 +65,7 @@ def test_linking_moves_the_sender_and_history_shows_every_channel(world: World) 
     assert _channels(world, world.yamada) == {Channel.EMAIL, Channel.LINE}
     identity = sv.messaging.identity(contact)
     assert identity is not None and identity.customer_id == world.yamada
+    assert not identity.own_record  # Yamada has his e-mail contact, phone and address too
     # The next message from the same LINE user joins the linked customer's contact.
     assert message_from(sv, 1, text="もう一つ質問です") == contact
     [entry] = [e for e in sv.audit.list(AuditFilter(person="emma")) if e.action == "change"]
@@ -104,3 +105,21 @@ def test_reading_the_sender_leaves_no_audit_entry(world: World) -> None:
     contact = message_from(world.services, add_messaging_account(world.services))
     assert _emma(world).messaging.identity(contact) is not None
     assert world.services.audit.list(AuditFilter(person="emma")) == []
+
+
+def test_a_sender_on_a_record_of_their_own_has_nothing_to_unlink(world: World) -> None:
+    sv = world.services
+    contact = message_from(sv, add_messaging_account(sv))
+    customer = sv.inbox.get(contact).customer_id
+    with pytest.raises(ValidationError, match="already has a customer record of their own"):
+        _emma(world).messaging.unlink_identity(contact)
+    assert sv.inbox.get(contact).customer_id == customer
+    # A second contact of theirs on another queue is still only theirs ...
+    other = message_from(sv, add_messaging_account(sv, name="line-cards", queue="Cards"))
+    assert sv.inbox.get(other).customer_id == customer
+    identity = sv.messaging.identity(contact)
+    assert identity is not None and identity.own_record
+    # ... but a phone contact of the same customer makes the record more than theirs.
+    sv.intake.create_contact(Channel.PHONE, "Cards", "Call back", "", customer_id=customer)
+    identity = sv.messaging.identity(contact)
+    assert identity is not None and not identity.own_record
