@@ -68,8 +68,10 @@ def test_a_line_sender_is_linked_and_history_shows_both_channels(
     window = make_window()
     _open(qtbot, window, line_contact)
     header = window.conversation.header
-    assert header.sender_label.text() == "Writes as LINE user 山田 花子"
-    assert header.sender_row.isVisibleTo(window) and window.commands.link_customer.isEnabled()
+    assert header.sender_line.label.text() == "Writes as LINE user 山田 花子"
+    assert header.sender_line.isVisibleTo(window) and window.commands.link_customer.isEnabled()
+    # The record was made for this sender: unlinking would only copy it.
+    assert not window.commands.unlink_customer.isEnabled()
     qtbot.waitUntil(lambda: _history_channels(window) == {Channel.LINE})
 
     dialog = _search(qtbot, window, "山田")
@@ -81,6 +83,8 @@ def test_a_line_sender_is_linked_and_history_shows_both_channels(
     dialog.ok.click()
     assert dialog.confirmation.text() == (
         f"Messages from LINE user 山田 花子 will belong to 山田 太郎 (#{world.yamada}).")
+    assert dialog.candidate.text() == (
+        f"山田 太郎 · ヤマダ タロウ · …5678 · t…@example.jp · #{world.yamada}")
     dialog.ok.click()
 
     qtbot.waitUntil(lambda: header.name.text() == "山田 太郎")
@@ -88,7 +92,8 @@ def test_a_line_sender_is_linked_and_history_shows_both_channels(
     qtbot.waitUntil(lambda: _customer_name(window, line_contact) == "山田 太郎")
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
     assert world.services.inbox.get(line_contact).customer_id == world.yamada
-    assert header.sender_label.text() == "Writes as LINE user 山田 花子"
+    assert header.sender_line.label.text() == "Writes as LINE user 山田 花子"
+    qtbot.waitUntil(window.commands.unlink_customer.isEnabled)  # Yamada's record holds more
 
 
 def test_unlink_gives_the_sender_a_record_of_their_own(
@@ -124,7 +129,7 @@ def test_a_refused_link_is_shown_and_changes_nothing(
     before = world.services.inbox.get(contact).customer_id
     window = make_window()
     _open(qtbot, window, contact)
-    assert window.conversation.header.sender_label.text() == "Writes as SMS number …2222"
+    assert window.conversation.header.sender_line.label.text() == "Writes as SMS number …2222"
     banner: list[str] = []
     window.banner.shown.connect(banner.append)
     dialog = _search(qtbot, window, "Smith")
@@ -145,6 +150,6 @@ def test_other_channels_offer_no_link(qtbot: QtBot, window: MainWindow, world: W
     window.open_contact(phone_call)
     qtbot.waitUntil(lambda: window.conversation.detail is not None
                     and window.conversation.detail.contact.id == phone_call)
-    assert not window.conversation.header.sender_row.isVisibleTo(window)
+    assert not window.conversation.header.sender_line.isVisibleTo(window)
     assert not window.commands.link_customer.isEnabled()
     assert not window.commands.unlink_customer.isEnabled()

@@ -55,9 +55,11 @@ class WindowActions:
         self.link_customer = a(parent, "&Link to customer…", "Ctrl+L",
                                "Make this LINE, SMS, Messenger or chat sender an existing "
                                "customer's", "linkCustomer")
+        self.link_customer.setIconText("Link to customer…")  # a button's text keeps its "…"
         self.unlink_customer = a(parent, "&Unlink from customer…", [],
                                  "Give this sender a customer record of their own again",
                                  "unlinkCustomer")
+        self.unlink_customer.setIconText("Unlink…")
         self.next_contact = a(parent, "Ne&xt contact", ["Ctrl+Down", "J"],
                               "Select the next contact in the inbox", "nextContact")
         self.previous_contact = a(parent, "&Previous contact", ["Ctrl+Up", "K"],

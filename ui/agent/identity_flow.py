@@ -60,7 +60,7 @@ class IdentityFlow(QObject):
         self._shown_for: int | None = None  # the contact ``identity`` is of
         self.dialog: LinkCustomerDialog | None = None
         self.confirm: QMessageBox | None = None
-        self._enable(False)
+        self._enable(None)
 
     # -- who wrote ---------------------------------------------------------
     def show_contact(self, detail: ContactDetail | None) -> None:
@@ -85,11 +85,12 @@ class IdentityFlow(QObject):
             return  # the agent has moved on to another contact
         self._shown_for, self.identity = contact_id, identity
         self._conv.header.show_identity(identity)
-        self._enable(identity is not None)
+        self._enable(identity)
 
-    def _enable(self, on: bool) -> None:
-        self._link.setEnabled(on)
-        self._unlink.setEnabled(on)
+    def _enable(self, identity: SenderIdentity | None) -> None:
+        """Link for any sender; Unlink only off a record that holds more than them."""
+        self._link.setEnabled(identity is not None)
+        self._unlink.setEnabled(identity is not None and not identity.own_record)
 
     def _sender(self) -> str:
         return self.identity.who if self.identity is not None else "this sender"

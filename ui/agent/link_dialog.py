@@ -102,7 +102,7 @@ class LinkCustomerDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("linkCustomerDialog")
         self.setWindowTitle(f"Link contact {contact_id} to a customer")
-        self.setMinimumWidth(620)
+        self.setMinimumSize(660, 420)
         self.sender_text, self._current = sender, current_customer
         self.chosen: CustomerSummary | None = None
         self.model = CandidateModel(self)
@@ -170,11 +170,20 @@ class LinkCustomerDialog(QDialog):
         self.confirmation = QLabel(page)
         self.confirmation.setObjectName("linkConfirmation")
         self.confirmation.setWordWrap(True)
+        font = self.confirmation.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.confirmation.setFont(font)
+        self.candidate = QLabel(page)  # the chosen record again, to check before linking
+        self.candidate.setObjectName("linkCandidate")
+        self.candidate.setWordWrap(True)
         self.consequence = QLabel(page)
         self.consequence.setWordWrap(True)
         box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
+        box.setContentsMargins(0, 8, 0, 0)
+        box.setSpacing(10)
         box.addWidget(self.confirmation)
+        box.addWidget(self.candidate)
         box.addWidget(self.consequence)
         box.addStretch(1)
         return page
@@ -223,6 +232,7 @@ class LinkCustomerDialog(QDialog):
         self.chosen = chosen
         self.confirmation.setText(f"Messages from {self.sender_text} will belong to "
                                   f"{linked_name(chosen)}.")
+        self.candidate.setText(" · ".join(cell for cell in candidate_cells(chosen) if cell))
         self.consequence.setText(
             "The contact, and the sender's other open contacts on this channel, move with "
             f"them; {chosen.display_name}'s history then shows them beside the other channels. "

@@ -7,20 +7,13 @@ import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import phones
 from console.domain import ContactDetail, ContactRow, CustomerSummary
 from console.domain.messaging import SenderIdentity
 from ui.agent.models.inbox_cells import PRIORITY_LABELS
+from ui.agent.panes.sender_line import SenderLine
 from ui.shell.icons import channel_icon, channel_label
 from ui.widgets.compact import shrinking_label
 
@@ -67,10 +60,7 @@ class CustomerHeader(QFrame):
         self.details = shrinking_label(_label("customerDetails", self, selectable=True))
         self.accounts = _label("customerAccounts", self, selectable=True)
         self.accounts.setWordWrap(True)
-        # Who wrote on a LINE, SMS, Messenger or chat contact, and linking them.
-        self.sender_label = shrinking_label(_label("contactSender", self, selectable=True))
-        self.sender_row = QWidget(self)
-        self._sender_buttons = QHBoxLayout()
+        self.sender_line = SenderLine(self)  # who wrote on a LINE, SMS, Messenger or chat contact
         self.channel_icon = _label("contactChannelIcon", self)
         self.subject = _label("contactSubject", self, selectable=True)
         self.subject.setWordWrap(True)
@@ -102,13 +92,7 @@ class CustomerHeader(QFrame):
         box.addLayout(top)
         box.addLayout(facts)
         box.addWidget(self.accounts)
-        sender = QHBoxLayout(self.sender_row)
-        sender.setContentsMargins(0, 2, 0, 0)
-        sender.setSpacing(6)
-        self.sender_label.setParent(self.sender_row)
-        sender.addWidget(self.sender_label, 1)
-        sender.addLayout(self._sender_buttons)
-        box.addWidget(self.sender_row)
+        box.addWidget(self.sender_line)
         box.addSpacing(6)
         box.addLayout(contact)
 
@@ -121,23 +105,12 @@ class CustomerHeader(QFrame):
         self._contact_grid.addWidget(timers, 2, 1, Qt.AlignmentFlag.AlignLeft)
 
     def add_identity_actions(self, *actions: QAction) -> None:
-        """Buttons for "Link to customer…" and "Unlink", on the sender's line."""
-        for action in actions:
-            button = QToolButton(self.sender_row)
-            button.setDefaultAction(action)
-            button.setObjectName(f"{action.objectName()}Button")
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self._sender_buttons.addWidget(button)
+        """Buttons for "Link to customer…" and "Unlink…", on the sender's line."""
+        self.sender_line.add_actions(*actions)
 
     def show_identity(self, identity: SenderIdentity | None) -> None:
         """The contact's sender ("LINE user 山田 花子"), or nothing for other channels."""
-        self.sender_row.setVisible(identity is not None)
-        if identity is None:
-            self.sender_label.clear()
-            return
-        self.sender_label.setText(f"Writes as {identity.who}")
-        self.sender_label.setToolTip("" if identity.kind == "phone"
-                               else f"{identity.kind} id {identity.value}")
+        self.sender_line.show_identity(identity)
 
     def show_empty(self) -> None:
         self.name.setText("No contact selected")

@@ -59,6 +59,10 @@ def delivery_label(delivery: MessageDelivery, tz: tzinfo | None) -> str:
 def delivery_html(delivery: MessageDelivery, tz: tzinfo | None) -> str:
     """The label in its colour: green once sent, red when not delivered, amber while retrying."""
     text = html.escape(delivery_label(delivery, tz))
+    if delivery.state == DeliveryState.SENT:
+        # The time stays on the line of the word before it, never alone on the next.
+        head, _, at = text.rpartition(" ")
+        text = f"{head}&nbsp;{at}"
     if delivery.state == DeliveryState.FAILED:
         colour, text = palette.URGENT_FG, f"<b>{text}</b>"
     elif delivery.state == DeliveryState.SENT:
