@@ -153,3 +153,15 @@ def test_other_channels_offer_no_link(qtbot: QtBot, window: MainWindow, world: W
     assert not window.conversation.header.sender_line.isVisibleTo(window)
     assert not window.commands.link_customer.isEnabled()
     assert not window.commands.unlink_customer.isEnabled()
+
+
+def test_the_buttons_move_under_the_sender_in_a_narrow_pane(
+        qtbot: QtBot, make_window: WindowFactory, line_contact: int) -> None:
+    window = make_window()
+    _open(qtbot, window, line_contact)
+    line = window.conversation.header.sender_line
+    window.splitter.setSizes([1000, 1000])
+    qtbot.waitUntil(lambda: line.buttons_beside)
+    window.splitter.setSizes([1700, 300])
+    qtbot.waitUntil(lambda: not line.buttons_beside)
+    assert line.label.text() == "Writes as LINE user 山田 花子"
