@@ -29,3 +29,20 @@ def mask_digit_runs(text: str, visible: int = 4) -> str:
     before it goes to the audit log, a message before it goes to a log file.
     """
     return _DIGIT_RUN.sub(lambda m: mask_number(m.group(0), visible), text)
+
+
+def phone_hint(number: str, visible: int = 4) -> str:
+    """The end of a phone number, as the branch desk shows it: "+819012345678" -> "…5678"."""
+    clean = digits(number)
+    return f"…{clean[-visible:]}" if clean else ""
+
+
+def mask_email(address: str) -> str:
+    """Keeps the first character and the domain: "taro@example.jp" -> "t…@example.jp".
+
+    Enough to tell two customers apart on screen without showing the address.
+    """
+    local, at, domain = address.partition("@")
+    if not at:
+        return "…"
+    return f"{local[:1]}…@{domain}"

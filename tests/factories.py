@@ -99,3 +99,29 @@ def run_cli(capsys: pytest.CaptureFixture[str], db_url: str, *args: str) -> tupl
     out, err = capsys.readouterr()
     return code, out, err
 
+
+
+LINE_USER = "U4af4980629f1e2d3c4b5a69788776655"
+
+
+def add_messaging_account(services: Services, kind: str = "line", name: str = "line-oa",
+                          queue: str = "Loans") -> int:
+    """A LINE (or Twilio, Messenger) account feeding ``queue``, secrets in the test keyring; its id."""
+    from console.channels.messaging_accounts import REQUIRED
+    from console.domain.channel_accounts import ChannelKind
+
+    channel = ChannelKind(kind)
+    secrets = {key: f"test-{key}" for key in REQUIRED[channel]}
+    if "from" in secrets:
+        secrets["from"] = "+815012345678"
+    return services.channels.add_messaging(channel, name, queue=queue,
+                                           secret_values=secrets).value.id
+
+
+def message_from(services: Services, account_id: int, sender: str = LINE_USER,
+                 display_name: str = "山田 花子", text: str = "残高を教えてください") -> int:
+    """A customer message taken in as the gateway takes it in; the id of its contact."""
+    from console.services.messaging import IncomingMessage
+
+    return services.messaging.take_in(account_id, IncomingMessage(sender, display_name,
+                                                                  text)).contact_id

@@ -73,8 +73,8 @@ def _delivery_json(d: MessageDelivery | None) -> dict[str, Any] | None:
     if d is None:
         return None
     return {"state": d.state.value, "reason": d.reason, "attempts": d.attempts,
-            "smtp_response": d.smtp_response, "next_attempt_at": d.next_attempt_at,
-            "updated_at": d.updated_at}
+            "smtp_response": d.smtp_response, "method": d.method,
+            "next_attempt_at": d.next_attempt_at, "updated_at": d.updated_at}
 
 
 def _print_contact(detail: ContactDetail) -> None:
@@ -108,7 +108,7 @@ def _print_contact(detail: ContactDetail) -> None:
 def _delivery_text(d: MessageDelivery) -> str:
     text = d.state.value
     if d.state == DeliveryState.SENT:
-        text += f" {when(d.updated_at)}"
+        text += f" {when(d.updated_at)}" + (f" by {d.way}" if d.way else "")
     elif d.reason:
         text += f": {d.reason}"
     if d.retrying and d.next_attempt_at is not None:

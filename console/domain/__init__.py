@@ -165,6 +165,11 @@ class ContactRow:
     version: int
 
 
+# How a messaging reply went out (delivery_jobs.method), in words.
+DELIVERY_METHODS = {"reply": "LINE reply", "push": "LINE push", "sms": "SMS",
+                    "send_api": "Messenger"}
+
+
 @dataclass(frozen=True, slots=True)
 class MessageDelivery:
     """Where an outgoing reply is on its way to the customer: its delivery job as shown.
@@ -178,6 +183,9 @@ class MessageDelivery:
         next_attempt_at: while queued, when a gateway may try it (again); None otherwise.
         updated_at: when the job last moved.
         smtp_response: what the mail server said when it accepted the message.
+        method: how a messaging reply went out: ``reply`` or ``push`` (LINE),
+            ``sms`` (Twilio), ``send_api`` (Messenger); None for e-mail and until
+            it is sent.
     """
 
     job_id: int
@@ -187,11 +195,19 @@ class MessageDelivery:
     next_attempt_at: datetime | None
     updated_at: datetime
     smtp_response: str | None = None
+    method: str | None = None
 
     @property
     def sent_at(self) -> datetime | None:
         """When the server accepted it (None until then)."""
         return self.updated_at if self.state == DeliveryState.SENT else None
+
+    @property
+    def way(self) -> str | None:
+        """The method as people say it: "LINE reply", "LINE push", "SMS", "Messenger"."""
+        if self.method is None:
+            return None
+        return DELIVERY_METHODS.get(self.method, self.method)
 
     @property
     def retrying(self) -> bool:

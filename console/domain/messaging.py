@@ -3,6 +3,7 @@
 The gateway turns a verified webhook body into ``InboundEvent`` values once
 (console.channels.providers.inbound); deduplication, the customer match and
 storage then work on these, never on the providers' JSON or form fields.
+``SenderIdentity`` is the other way in: who wrote on a contact, for the agent.
 """
 
 from __future__ import annotations
@@ -139,3 +140,37 @@ class InboundEvent:
     is_redelivery: bool = False
     timestamp: datetime | None = None
     raw: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+_SENDER_LABELS = {"line": "LINE user", "messenger": "Messenger user",
+                  "webchat": "web chat visitor", "phone": "SMS number"}
+
+
+@dataclass(frozen=True, slots=True)
+class SenderIdentity:
+    """Who wrote on a messaging contact: the identity an agent links to the right customer.
+
+    Attributes:
+        kind: ``line``, ``messenger``, ``webchat`` or ``phone`` (SMS).
+        value: the sender's id on the channel; a phone number only masked ("…5678").
+        display_name: the name the provider gave for the sender ("" when none).
+        customer_id: the customer the identity belongs to now.
+        own_record: whether that customer record holds nothing but this sender and
+            their contacts (no other identity, phone, e-mail, account or contact):
+            the record made for them, which unlinking would only copy.
+    """
+
+    kind: str
+    value: str
+    display_name: str
+    customer_id: int
+    own_record: bool = False
+
+    @property
+    def who(self) -> str:
+        """The sender for a person to read: "LINE user 山田 花子", "SMS number …5678"."""
+        label = _SENDER_LABELS.get(self.kind, self.kind)
+        if self.display_name:
+            return f"{label} {self.display_name}"
+        shown = self.value if len(self.value) <= 14 else f"{self.value[:12]}…"
+        return f"{label} {shown}"

@@ -196,6 +196,10 @@ PERMISSIONS: dict[str, Rule] = {
     "messaging.take_in": Rule(frozenset({G})),
     "messaging.knows": Rule(frozenset({G})),
     "messaging.outgoing": Rule(GATEWAY_OR_ADMIN),
+    # Who wrote on a messaging contact, for the conversation's header. Not audited: it is
+    # read with the contact on screen, whose look inbox.detail has just recorded, and
+    # gives a phone number masked.
+    "messaging.identity": Rule(STAFF),
     # An agent links a LINE/Messenger/SMS/chat sender to the right customer (or splits it off).
     "messaging.link_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id",
                                     detail=("customer_id",)),

@@ -1,7 +1,8 @@
 """A contact's thread: its messages, notes and the customer it belongs to.
 
-Each message comes with its delivery (an outgoing e-mail reply's job) and its
-attachments (never their bytes). A thread costs a fixed number of queries
+Each message comes with its delivery (an outgoing reply's job: its state and, once
+sent, how it went — LINE reply or push, SMS, Messenger) and its attachments (never
+their bytes). A thread costs a fixed number of queries
 however long it is: the delivery is joined to the messages (one job per
 message at most), the attachments of every message come in one more query.
 """
@@ -34,7 +35,7 @@ from console.store.models_channels import DeliveryJobRow, MessageAttachment
 
 _J, _A = DeliveryJobRow, MessageAttachment
 _DELIVERY = (_J.id.label("job_id"), _J.state, _J.attempts, _J.next_attempt_at, _J.last_error,
-             _J.updated_at.label("job_updated_at"), _J.smtp_response)
+             _J.updated_at.label("job_updated_at"), _J.smtp_response, _J.method)
 # ``kept`` is asked of the database: listing a thread never reads an attachment's bytes.
 _ATTACHMENT = (_A.id.label("attachment_id"), _A.message_id.label("attachment_of"), _A.filename,
                _A.content_type, _A.size, _A.content.is_not(None).label("kept"), _A.inline,
@@ -102,7 +103,8 @@ def _delivery(r: Any) -> MessageDelivery | None:
     return MessageDelivery(
         job_id=r.job_id, state=state, reason=reason or None, attempts=r.attempts,
         next_attempt_at=r.next_attempt_at if state == DeliveryState.QUEUED else None,
-        updated_at=r.job_updated_at, smtp_response=r.smtp_response)
+        updated_at=r.job_updated_at, smtp_response=r.smtp_response,
+        method=r.method)
 
 
 def _attachment(r: Any) -> AttachmentInfo:

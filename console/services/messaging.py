@@ -15,9 +15,10 @@ webhook event, its media already fetched) in one transaction:
   labels; images, files, audio and video as attachments (with a note when
   one could not be fetched or was too large).
 
-``link_identity`` / ``unlink_identity`` move an identity (with its open
+``identity`` tells who wrote on a contact (a phone number masked);
+``link_identity`` / ``unlink_identity`` move that identity (with its open
 contacts) to another customer, or split it off to a record of its own;
-both are audited by the door.
+both are audited by the door and return what they changed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
@@ -38,14 +39,25 @@ from console.domain import (
     ContactStatus,
     MessageKind,
     Priority,
+    Written,
 )
 from console.domain.channel_accounts import ChannelKind
+from console.domain.messaging import SenderIdentity
 from console.errors import NotFound, ValidationError
+from console.masking import phone_hint
 from console.services import sla_engine
 from console.services.customers import name_keys
 from console.store import changes
 from console.store.db import Database
-from console.store.models import Contact, ContactEvent, Customer, CustomerPhone, Message
+from console.store.models import (
+    Account,
+    Contact,
+    ContactEvent,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    Message,
+)
 from console.store.models_channels import (
     ChannelAccount,
     ChannelEvent,
@@ -60,6 +72,7 @@ CHANNEL_OF = {ChannelKind.LINE: Channel.LINE, ChannelKind.TWILIO: Channel.SMS,
               ChannelKind.MESSENGER: Channel.SOCIAL, ChannelKind.WEBCHAT: Channel.CHAT}
 IDENTITY_OF = {ChannelKind.LINE: "line", ChannelKind.MESSENGER: "messenger",
                ChannelKind.WEBCHAT: "webchat", ChannelKind.TWILIO: "phone"}
+_IDENTITY_OF_CHANNEL = {CHANNEL_OF[k]: IDENTITY_OF[k] for k in CHANNEL_OF}
 _LABEL = {"line": "LINE", "messenger": "Messenger", "webchat": "web chat", "phone": "SMS"}
 
 
@@ -230,15 +243,42 @@ class MessagingService:
                 recipient=contact.external_ref or "", body=message.body,
                 last_inbound_at=last_inbound, reply_token=token, reply_token_at=token_at)
 
-    def link_identity(self, contact_id: int, customer_id: int) -> int:
+    def identity(self, contact_id: int) -> SenderIdentity | None:
+        """Who wrote on contact ``contact_id``: None unless it came from a messaging channel.
+
+        A phone number (SMS) is given masked: the header names the sender, the
+        customer record holds the number.
+
+        Raises:
+            NotFound: no such contact.
+        """
+        with self._db.read() as s:
+            contact = s.get(Contact, contact_id)
+            if contact is None:
+                raise NotFound(f"There is no contact {contact_id}.")
+            kind = _IDENTITY_OF_CHANNEL.get(Channel(contact.channel))
+            if kind is None or not contact.external_ref or contact.customer_id is None:
+                return None
+            found = self._find_identity(s, contact, kind)
+            if found is None:
+                return None
+            own = not _holds_more(s, found, contact)
+            if isinstance(found, CustomerPhone):
+                return SenderIdentity("phone", phone_hint(found.e164), "", found.customer_id, own)
+            return SenderIdentity(found.kind, found.value, found.display_name, found.customer_id,
+                                  own)
+
+    def link_identity(self, contact_id: int, customer_id: int) -> Written[int]:
         """Makes the sender of messaging contact ``contact_id`` an identity of ``customer_id``.
 
         The identity and the open contacts of its former customer on that channel
         move to ``customer_id``; history then shows them with the customer's other
-        channels. Returns the former customer's id.
+        channels. Returns the former customer's id, with the contacts and the two
+        customers changed.
 
         Raises:
-            NotFound: no such contact or customer.
+            NotFound: no such contact or customer, or the sender is no longer an
+                identity of the contact's customer.
             ValidationError: the contact is not from a messaging channel.
         """
         now = self._clock.now()
@@ -247,21 +287,31 @@ class MessagingService:
             if s.get(Customer, customer_id) is None:
                 raise NotFound(f"There is no customer {customer_id}.")
             former = contact.customer_id or 0
-            if former == customer_id:
-                return former
-            self._move(s, identity, contact, customer_id, now)
-            return former
+            if former != customer_id:
+                self._move(s, identity, contact, customer_id, now)
+            return Written(former, changes.collector(s))
 
-    def unlink_identity(self, contact_id: int) -> int:
-        """Splits the sender of ``contact_id`` off to a customer record of its own; returns it."""
+    def unlink_identity(self, contact_id: int) -> Written[int]:
+        """Splits the sender of ``contact_id`` off to a customer record of its own.
+
+        Returns the new customer's id, with the contacts and the two customers changed.
+
+        Raises:
+            NotFound: no such contact, or its sender is no longer an identity of its customer.
+            ValidationError: not a messaging contact, or its customer record already holds
+                nothing but this sender (``SenderIdentity.own_record``).
+        """
         now = self._clock.now()
         with self._db.write() as s:
             contact, identity = self._identity_of(s, contact_id)
+            if not _holds_more(s, identity, contact):
+                raise ValidationError(f"The sender of contact {contact_id} already has a "
+                                      "customer record of their own: there is nothing to unlink.")
             name = (identity.display_name if isinstance(identity, CustomerIdentity)
                     else identity.e164)
             customer = _new_customer(s, name, now)
             self._move(s, identity, contact, customer.id, now)
-            return customer.id
+            return Written(customer.id, changes.collector(s))
 
     # -- helpers -----------------------------------------------------------------------
     def _customer(self, s: Session, kind: ChannelKind, sender: str, display_name: str,
@@ -310,24 +360,26 @@ class MessagingService:
         contact = s.get(Contact, contact_id)
         if contact is None:
             raise NotFound(f"There is no contact {contact_id}.")
-        kinds = {CHANNEL_OF[k]: IDENTITY_OF[k] for k in CHANNEL_OF}
-        identity_kind = kinds.get(Channel(contact.channel))
+        identity_kind = _IDENTITY_OF_CHANNEL.get(Channel(contact.channel))
         if identity_kind is None or not contact.external_ref:
             raise ValidationError(f"Contact {contact_id} is not from a messaging channel: its "
                                   "customer is changed on the customer record instead.")
-        identity: CustomerIdentity | CustomerPhone | None
-        if identity_kind == "phone":
-            identity = s.execute(select(CustomerPhone).where(
-                CustomerPhone.e164 == contact.external_ref,
-                CustomerPhone.customer_id == contact.customer_id)).scalar()
-        else:
-            identity = s.execute(select(CustomerIdentity).where(
-                CustomerIdentity.kind == identity_kind,
-                CustomerIdentity.value == contact.external_ref)).scalar()
+        identity = self._find_identity(s, contact, identity_kind)
         if identity is None:
             raise NotFound(f"The sender of contact {contact_id} is no longer an identity of "
                            "its customer.")
         return contact, identity
+
+    @staticmethod
+    def _find_identity(s: Session, contact: Contact,
+                       identity_kind: str) -> CustomerIdentity | CustomerPhone | None:
+        if identity_kind == "phone":
+            return s.execute(select(CustomerPhone).where(
+                CustomerPhone.e164 == contact.external_ref,
+                CustomerPhone.customer_id == contact.customer_id)).scalar()
+        return s.execute(select(CustomerIdentity).where(
+            CustomerIdentity.kind == identity_kind,
+            CustomerIdentity.value == contact.external_ref)).scalar()
 
     def _move(self, s: Session, identity: CustomerIdentity | CustomerPhone, contact: Contact,
               customer_id: int, now: datetime) -> None:
@@ -343,6 +395,23 @@ class MessagingService:
             changes.record(s, "contact", contact_id)
         for customer in {former, customer_id} - {None}:
             changes.record(s, "customer", customer)
+
+
+def _holds_more(s: Session, identity: CustomerIdentity | CustomerPhone, contact: Contact) -> bool:
+    """Whether the sender's customer record holds anything but the sender and their contacts."""
+    customer = identity.customer_id
+    other_identity = (CustomerIdentity.customer_id == customer) & (
+        CustomerIdentity.id != identity.id if isinstance(identity, CustomerIdentity) else true())
+    other_phone = (CustomerPhone.customer_id == customer) & (
+        CustomerPhone.id != identity.id if isinstance(identity, CustomerPhone) else true())
+    other_contact = (Contact.customer_id == customer) & ~(
+        (Contact.channel == contact.channel) & (Contact.external_ref == contact.external_ref))
+    found = s.execute(select(or_(
+        exists().where(other_identity), exists().where(other_phone),
+        exists().where(CustomerEmail.customer_id == customer),
+        exists().where(Account.customer_id == customer),
+        exists().where(other_contact)))).scalar()
+    return bool(found)
 
 
 def _unused_reply_token(s: Session, contact_id: int) -> tuple[str, datetime | None]:

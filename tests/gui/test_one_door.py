@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+import shiboken6
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -23,7 +24,7 @@ from console.security.permissions import PERMISSIONS
 from console.store.db import Database
 from console.store.models import Account, Customer
 from console.sync.follow import ChangeSource
-from tests.factories import World, add_attachment
+from tests.factories import World, add_attachment, add_messaging_account, message_from
 from tests.gui.benches import bench_for, door_for
 from tests.gui.conftest import WindowFactory
 from tests.pbx import running_pbx
@@ -140,6 +141,41 @@ def test_contact_actions_in_the_console(login: str, qtbot: QtBot, make_window: W
     check(qtbot, audit, login, "inbox.transfer",
           lambda: _submit(window, window.commands.transfer, TransferRequest("Loans", None, "")),
           lambda: sv.inbox.get(second).queue_name == "Loans", in_dialog)
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_identity_actions_in_the_console(login: str, qtbot: QtBot, make_window: WindowFactory,
+                                         staffed: World) -> None:
+    """Link to customer (its search, then the link) and Unlink, on a LINE contact."""
+    sv, audit = staffed.services, Audit(staffed, login)
+    contact = message_from(sv, add_messaging_account(sv))
+    newcomer = sv.inbox.get(contact).customer_id
+    window = make_window(login, ready=False)
+    banner = Messages(window.banner.shown)
+    _show(qtbot, window, contact, login, banner)
+    if allowed("messaging.identity", login) and allowed("inbox.detail", login):
+        qtbot.waitUntil(window.commands.link_customer.isEnabled)
+    window.identity.link()  # what the action does
+    dialog = window.identity.dialog
+    assert dialog is not None
+    dialog.query.setText("山田")
+    check(qtbot, audit, login, "customers.find", dialog.search,
+          lambda: dialog.model.rowCount() == 1, dialog.error.text)
+    owner = lambda: sv.inbox.get(contact).customer_id  # noqa: E731
+    check(qtbot, audit, login, "messaging.link_identity",
+          lambda: dialog.submitted.emit(sv.customers.get(staffed.yamada)),
+          lambda: owner() == staffed.yamada, banner,
+          settled=lambda: window.conversation.header.name.text() == "山田 太郎")
+    if window.identity.dialog is not None and shiboken6.isValid(window.identity.dialog):
+        window.identity.dialog.reject()  # a refused link leaves the dialog open
+
+    def unlink() -> None:
+        window.identity.unlink()  # what the action does: ask first
+        assert window.identity.confirm is not None
+        window.identity.confirm.button(QMessageBox.StandardButton.Yes).click()
+
+    check(qtbot, audit, login, "messaging.unlink_identity", unlink,
+          lambda: owner() not in (staffed.yamada, newcomer), banner)
 
 
 @pytest.mark.parametrize("login", LOGINS)

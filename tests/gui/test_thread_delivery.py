@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,14 +15,21 @@ from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
-from console.domain import MessageKind
+from console.domain import MessageDelivery, MessageKind
 from console.domain.audit import AuditFilter
+from console.domain.channel_accounts import DeliveryState
 from console.services.deliveries import DeliveryQueue
 from console.store.db import Database
-from tests.factories import World, add_attachment, add_loans_mailbox
+from tests.factories import (
+    World,
+    add_attachment,
+    add_loans_mailbox,
+    add_messaging_account,
+    message_from,
+)
 from tests.gui.conftest import WindowFactory
 from ui.agent.main_window import MainWindow
-from ui.agent.panes.thread_parts import SAVE_ATTACHMENT, type_label
+from ui.agent.panes.thread_parts import SAVE_ATTACHMENT, delivery_label, type_label
 from ui.shell import palette
 
 pytestmark = pytest.mark.gui
@@ -83,6 +91,28 @@ def test_a_reply_shows_queued_then_sending_then_sent(qtbot: QtBot, window: MainW
     sent = f"Sent {_local(clock)}"
     qtbot.waitUntil(lambda: _label(window, reply) == sent, timeout=5000)
     assert sent in window.conversation.thread_view.toPlainText()
+
+
+def test_a_line_reply_says_whether_it_went_as_a_reply_or_a_paid_push(
+        qtbot: QtBot, make_window: WindowFactory, world: World, gateway: DeliveryQueue,
+        clock: ManualClock) -> None:
+    contact = message_from(world.services, add_messaging_account(world.services))
+    window = make_window()
+    qtbot.waitUntil(lambda: window.inbox.model.row_of(contact) is not None)
+    shown = []
+    for method in ("reply", "push"):
+        reply = _reply(qtbot, window, contact, f"Answer sent by {method}")
+        assert _label(window, reply) == "Queued"
+        [job] = gateway.claim_due("gw-1")
+        gateway.mark_sent(job.id, smtp_response=f"LINE {method} accepted", method=method)
+        shown.append((reply, f"{_local(clock)}"))
+        clock.advance(60)
+    (by_reply, at_reply), (by_push, at_push) = shown
+    qtbot.waitUntil(lambda: _label(window, by_push) == (
+        f"Sent (LINE push — counts against the monthly message quota) {at_push}"), timeout=5000)
+    assert _label(window, by_reply) == f"Sent (LINE reply) {at_reply}"
+    text = window.conversation.thread_view.toPlainText()
+    assert "Sent (LINE reply)" in text and "counts against the monthly message quota" in text
 
 
 def test_a_temporary_failure_shows_when_it_is_tried_again(qtbot: QtBot, window: MainWindow,
@@ -241,3 +271,15 @@ def test_a_delivery_moving_keeps_the_newest_in_view_or_the_agent_where_they_read
 ])
 def test_attachment_types_read_as_people_say_them(content_type: str, said: str) -> None:
     assert type_label(content_type) == said
+
+
+@pytest.mark.parametrize(("method", "said"), [
+    (None, "Sent 10:42"), ("reply", "Sent (LINE reply) 10:42"),
+    ("push", "Sent (LINE push — counts against the monthly message quota) 10:42"),
+    ("sms", "Sent (SMS) 10:42"), ("send_api", "Sent (Messenger) 10:42"),
+])
+def test_a_sent_reply_says_which_way_it_went(method: str | None, said: str) -> None:
+    at = datetime(2026, 11, 20, 1, 42, tzinfo=UTC)
+    sent = MessageDelivery(job_id=1, state=DeliveryState.SENT, reason=None, attempts=1,
+                           next_attempt_at=None, updated_at=at, method=method)
+    assert delivery_label(sent, TOKYO) == said

@@ -13,7 +13,13 @@ from console.domain import MessageKind
 from console.domain.audit import AuditFilter
 from console.services.deliveries import DeliveryQueue
 from console.store.db import Database
-from tests.factories import World, add_attachment, add_loans_mailbox
+from tests.factories import (
+    World,
+    add_attachment,
+    add_loans_mailbox,
+    add_messaging_account,
+    message_from,
+)
 from tests.factories import run_cli as run
 
 SignIn = Callable[[str], str]
@@ -123,3 +129,23 @@ def test_a_contact_by_phone_has_no_deliveries(world: World, db_url: str, cli_sig
     code, out, _ = run(capsys, db_url, "contact", "show", str(world.contacts[0].id), "--json")
     assert code == 0
     assert [m["delivery"] for m in json.loads(out)["messages"]] == [None, None]
+
+
+def test_a_line_reply_says_whether_it_went_as_a_reply_or_a_push(
+        world: World, db: Database, clock: ManualClock, db_url: str, cli_signin: SignIn,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    contact = message_from(world.services, add_messaging_account(world.services))
+    queue = DeliveryQueue(db, clock)
+    for method in ("reply", "push"):
+        world.services.inbox.reply(contact, "kenji", f"Sent by {method}")
+        [job] = queue.claim_due("gw-1")
+        queue.mark_sent(job.id, smtp_response=f"LINE {method} accepted", method=method)
+        clock.advance(60)
+    cli_signin("emma")
+    code, out, _ = run(capsys, db_url, "contact", "show", str(contact), "--json")
+    assert code == 0
+    replies = [m for m in json.loads(out)["messages"] if m["direction"] == "outbound"]
+    assert [(m["text"], m["delivery"]["method"]) for m in replies] == [
+        ("Sent by reply", "reply"), ("Sent by push", "push")]
+    code, out, _ = run(capsys, db_url, "contact", "show", str(contact))
+    assert code == 0 and out.count(" by LINE reply]") == 1 and out.count(" by LINE push]") == 1

@@ -77,7 +77,7 @@ EXPECTED = {
     "deliveries.report_provider_status": "gm",
     "messaging.take_in": "g", "messaging.link_identity": "asb",
     "messaging.knows": "g", "messaging.outgoing": "gm",
-    "messaging.unlink_identity": "asb",
+    "messaging.unlink_identity": "asb", "messaging.identity": "asb",
     "events.store": "gm", "events.claim": "gm", "events.finish": "gm",
     "events.retry_later": "gm", "events.counts": "gm",
     "calls.apply": "g", "calls.for_contact": "asb", "calls.live": "asb", "calls.dial": "asb",

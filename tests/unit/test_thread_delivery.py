@@ -18,7 +18,13 @@ from console.security.guard import Door, authorize
 from console.security.principal import Principal
 from console.services.deliveries import DeliveryQueue
 from console.store.db import Database
-from tests.factories import World, add_attachment, add_loans_mailbox
+from tests.factories import (
+    World,
+    add_attachment,
+    add_loans_mailbox,
+    add_messaging_account,
+    message_from,
+)
 from tools.statements import counting
 
 PDF = b"%PDF-1.7 statement of account\x00\xff" * 40
@@ -177,3 +183,41 @@ def test_reply_deliveries_are_the_agents_own_only(mail_world: World, db: Databas
         _door(mail_world, "emma").inbox.reply_deliveries("kenji", [kenjis.id])
     with pytest.raises(ValidationError, match="not a message id"):
         inbox.reply_deliveries("kenji", ["'; DROP TABLE messages"])
+
+
+@pytest.mark.parametrize(("kind", "sender", "method", "way"), [
+    ("line", "U4af4980629f1e2d3c4b5a69788776655", "reply", "LINE reply"),
+    ("line", "U4af4980629f1e2d3c4b5a69788776655", "push", "LINE push"),
+    ("twilio", "+819011112222", "sms", "SMS"),
+    ("messenger", "6543210987654321", "send_api", "Messenger"),
+])
+def test_a_messaging_reply_says_how_it_went_once_sent(
+        world: World, db: Database, clock: ManualClock, kind: str, sender: str, method: str,
+        way: str) -> None:
+    account = add_messaging_account(world.services, kind, kind, queue="Loans")
+    contact = message_from(world.services, account, sender=sender)
+    posted = world.services.inbox.reply(contact, "kenji", "ご連絡ありがとうございます。").value
+    delivery = posted.message.delivery
+    assert delivery is not None and (delivery.method, delivery.way) == (None, None)  # queued
+    queue = DeliveryQueue(db, clock)
+    [job] = queue.claim_due("gw-1")
+    queue.mark_sent(job.id, smtp_response=f"{way} accepted", method=method,
+                    provider_message_id="m-1")
+    [reply] = [m for m in world.services.inbox.detail(contact).messages if m.id == posted.message.id]
+    assert reply.delivery is not None
+    assert (reply.delivery.state, reply.delivery.method, reply.delivery.way) == (
+        DeliveryState.SENT, method, way)
+    mine = _door(world, "kenji").inbox.reply_deliveries("kenji", [reply.id])  # the window's watch
+    assert mine[reply.id].method == method
+
+
+def test_an_email_reply_has_no_method(mail_world: World, db: Database,
+                                      clock: ManualClock) -> None:
+    contact = mail_world.contacts[1].id
+    posted = mail_world.services.inbox.reply(contact, "kenji", "Sent by mail").value.message
+    queue = DeliveryQueue(db, clock)
+    [job] = queue.claim_due("gw-1")
+    queue.mark_sent(job.id, smtp_response="250 2.0.0 Ok")
+    [reply] = [m for m in mail_world.services.inbox.detail(contact).messages if m.id == posted.id]
+    assert reply.delivery is not None and (reply.delivery.method, reply.delivery.way) == (None,
+                                                                                           None)

@@ -52,6 +52,14 @@ class WindowActions:
                           "Hand the contact to another queue or agent", "transfer")
         self.resolve = a(parent, "R&esolve…", "Ctrl+E",
                          "Close the work on this contact with a disposition", "resolve")
+        self.link_customer = a(parent, "&Link to customer…", "Ctrl+L",
+                               "Make this LINE, SMS, Messenger or chat sender an existing "
+                               "customer's", "linkCustomer")
+        self.link_customer.setIconText("Link to customer…")  # a button's text keeps its "…"
+        self.unlink_customer = a(parent, "&Unlink from customer…", [],
+                                 "Give this sender a customer record of their own again",
+                                 "unlinkCustomer")
+        self.unlink_customer.setIconText("Unlink…")
         self.next_contact = a(parent, "Ne&xt contact", ["Ctrl+Down", "J"],
                               "Select the next contact in the inbox", "nextContact")
         self.previous_contact = a(parent, "&Previous contact", ["Ctrl+Up", "K"],
@@ -83,7 +91,8 @@ class WindowActions:
 
     def all(self) -> list[QAction]:
         fixed = [self.get_next, self.claim, self.focus_reply, self.send_reply, self.add_note,
-                 self.transfer, self.resolve, self.next_contact, self.previous_contact,
+                 self.transfer, self.resolve, self.link_customer, self.unlink_customer,
+                 self.next_contact, self.previous_contact,
                  self.focus_inbox, self.focus_kb, self.refresh, self.reset_layout,
                  self.shortcuts, self.sign_out, self.quit]
         return fixed + list(self.states.values())

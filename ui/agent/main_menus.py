@@ -20,6 +20,8 @@ def build_menus(bar: QMenuBar, a: WindowActions, docks: list[QDockWidget]) -> No
     contact.addSeparator()
     contact.addActions([a.transfer, a.resolve])
     contact.addSeparator()
+    contact.addActions([a.link_customer, a.unlink_customer])
+    contact.addSeparator()
     contact.addActions([a.next_contact, a.previous_contact])
     view = bar.addMenu("&View")
     view.addActions([a.focus_inbox, a.focus_kb, a.refresh])

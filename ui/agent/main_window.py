@@ -28,6 +28,7 @@ from ui.agent.delivery_watch import DeliveryWatch
 from ui.agent.dialer import Dialer
 from ui.agent.directory import Directory, Reference
 from ui.agent.drafts import Drafts
+from ui.agent.identity_flow import IdentityFlow
 from ui.agent.main_menus import build_menus, show_shortcuts
 from ui.agent.offline import OfflineOutbox, outbox_path
 from ui.agent.panes.conversation import ConversationPane
@@ -91,6 +92,9 @@ class MainWindow(QMainWindow):
         self.flow = ContactFlow(bench, self.conversation, self.drafts, self.banner,
                                 self.directory, self.agent_state, self.feed, self)
         self.flow.outbox = self.offline
+        self.identity = IdentityFlow(bench, self.conversation, self.banner, self.feed,
+                                     self.commands.link_customer, self.commands.unlink_customer,
+                                     self)
         self.agent_state.outbox = self.offline
         self.deliveries = DeliveryWatch(bench, self)
         self.dialer = Dialer(bench, self.banner, self)
@@ -117,6 +121,7 @@ class MainWindow(QMainWindow):
         self.conversation = ConversationPane(
             self.bench, self.drafts, a.send_reply, a.add_note,
             [a.get_next, a.claim, a.transfer, a.resolve], self)
+        self.conversation.header.add_identity_actions(a.link_customer, a.unlink_customer)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -166,6 +171,8 @@ class MainWindow(QMainWindow):
             (a.get_next.triggered, self.flow.get_next), (a.claim.triggered, self.flow.claim),
             (a.send_reply.triggered, self.flow.send_reply), (a.add_note.triggered, self.flow.add_note),
             (a.transfer.triggered, self.flow.transfer), (a.resolve.triggered, self.flow.resolve),
+            (a.link_customer.triggered, self.identity.link),
+            (a.unlink_customer.triggered, self.identity.unlink),
             (a.focus_reply.triggered, self.focus_reply), (a.focus_kb.triggered, self.focus_kb),
             (a.focus_inbox.triggered, self.inbox.focus), (a.refresh.triggered, self.inbox.model.refresh),
             (a.next_contact.triggered, lambda: self.inbox.move_selection(1)),
@@ -197,6 +204,7 @@ class MainWindow(QMainWindow):
         self.flow.row_changed.connect(self._row_changed)
         self.flow.applied.connect(self._own_changes)
         self.flow.open_requested.connect(self.open_contact)
+        self.identity.applied.connect(self._identity_changed)
         self.feed.contacts_changed.connect(self._contacts_changed)
         self.feed.entities_changed.connect(self.conversation.entities_changed)
         self.feed.entities_changed.connect(self.deliveries.entities_changed)
@@ -252,6 +260,8 @@ class MainWindow(QMainWindow):
 
     def _show_contact(self, contact_id: int, row: ContactRow | None) -> None:
         self.presence.watch(contact_id)  # first: the draft the composer restores counts as replying
+        if contact_id != self.conversation.contact_id:
+            self.identity.show_contact(None)
         self.conversation.open_contact(contact_id)
         self._show_kept()
         self.scripts.show_contact(contact_id)
@@ -296,6 +306,7 @@ class MainWindow(QMainWindow):
         self.history.show_customer(detail.customer.id if detail.customer else None)
         self._update_handle(detail.contact)
         self._update_actions(detail.contact)
+        self.identity.show_contact(detail)
 
     def _row_changed(self, row: ContactRow) -> None:
         self.inbox.model.apply_rows([row])
@@ -326,6 +337,15 @@ class MainWindow(QMainWindow):
         """The window applied its own write; the customer's timeline has a new entry to show."""
         if self.conversation.contact_id in changes.contact_ids:
             self.history.reload()
+
+    def _identity_changed(self, changes: ChangeSet) -> None:
+        """A sender was linked or split off here: its contacts now show another customer."""
+        moved = changes.contact_ids
+        self.inbox.model.contacts_changed(moved)
+        contact_id = self.conversation.contact_id
+        if contact_id in moved:
+            self.conversation.reload()  # its detail brings the customer's history along
+            self.scripts.show_contact(contact_id)  # greetings name the customer
 
     def _contacts_changed(self, ids: Collection[int]) -> None:
         self.inbox.model.contacts_changed(ids)

@@ -6,6 +6,7 @@ import html
 import re
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -20,7 +21,9 @@ from PySide6.QtWidgets import (
 from console import phones
 from console.domain import ContactDetail, ContactRow, CustomerSummary
 from console.domain.calls import CallDirection, CallInfo, CallState
+from console.domain.messaging import SenderIdentity
 from ui.agent.models.inbox_cells import PRIORITY_LABELS
+from ui.agent.panes.sender_line import SenderLine
 from ui.shell import palette, timefmt
 from ui.shell.icons import channel_icon, channel_label, icon
 from ui.widgets.compact import shrinking_label
@@ -78,6 +81,7 @@ class CustomerHeader(QFrame):
         self.details = shrinking_label(_label("customerDetails", self, selectable=True))
         self.accounts = _label("customerAccounts", self, selectable=True)
         self.accounts.setWordWrap(True)
+        self.sender_line = SenderLine(self)  # who wrote on a LINE, SMS, Messenger or chat contact
         self.channel_icon = _label("contactChannelIcon", self)
         self.subject = _label("contactSubject", self, selectable=True)
         self.subject.setWordWrap(True)
@@ -113,6 +117,7 @@ class CustomerHeader(QFrame):
         box.addLayout(top)
         box.addLayout(facts)
         box.addWidget(self.accounts)
+        box.addWidget(self.sender_line)
         box.addSpacing(6)
         box.addLayout(contact)
 
@@ -160,6 +165,14 @@ class CustomerHeader(QFrame):
         """Disables the Call button while a call is being placed."""
         self.call_button.setEnabled(not dialling)
 
+    def add_identity_actions(self, *actions: QAction) -> None:
+        """Buttons for "Link to customer…" and "Unlink…", on the sender's line."""
+        self.sender_line.add_actions(*actions)
+
+    def show_identity(self, identity: SenderIdentity | None) -> None:
+        """The contact's sender ("LINE user 山田 花子"), or nothing for other channels."""
+        self.sender_line.show_identity(identity)
+
     def show_empty(self) -> None:
         self.name.setText("No contact selected")
         self.kana.clear()
@@ -170,6 +183,7 @@ class CustomerHeader(QFrame):
             label.clear()
         self.call_line.hide()
         self._set_numbers(())
+        self.show_identity(None)
 
     def show_loading(self, contact_id: int) -> None:
         self.contact_meta.setText(f"Loading contact {contact_id}…")

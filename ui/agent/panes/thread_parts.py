@@ -31,10 +31,22 @@ _TYPES = {
 }
 
 
+# A LINE push is paid for: it counts against the account's monthly message quota.
+PUSH_NOTE = "counts against the monthly message quota"
+
+
 def delivery_label(delivery: MessageDelivery, tz: tzinfo | None) -> str:
-    """"Queued", "Sending…", "Sent 10:42", "Not delivered: …" or "Queued — retry at 10:45 (…)"."""
+    """"Queued", "Sending…", "Sent 10:42", "Not delivered: …" or "Queued — retry at 10:45 (…)".
+
+    A messaging reply says how it went: "Sent (LINE reply) 10:42", "Sent (LINE
+    push — counts against the monthly message quota) 10:42", "Sent (SMS) 10:42".
+    """
     if delivery.state == DeliveryState.SENT:
-        return f"Sent {clock_time(delivery.updated_at, tz)}"
+        at = clock_time(delivery.updated_at, tz)
+        if delivery.way is None:
+            return f"Sent {at}"
+        way = f"{delivery.way} — {PUSH_NOTE}" if delivery.method == "push" else delivery.way
+        return f"Sent ({way}) {at}"
     if delivery.state == DeliveryState.SENDING:
         return "Sending…"
     if delivery.state == DeliveryState.FAILED:
@@ -47,6 +59,10 @@ def delivery_label(delivery: MessageDelivery, tz: tzinfo | None) -> str:
 def delivery_html(delivery: MessageDelivery, tz: tzinfo | None) -> str:
     """The label in its colour: green once sent, red when not delivered, amber while retrying."""
     text = html.escape(delivery_label(delivery, tz))
+    if delivery.state == DeliveryState.SENT:
+        # The time stays on the line of the word before it, never alone on the next.
+        head, _, at = text.rpartition(" ")
+        text = f"{head}&nbsp;{at}"
     if delivery.state == DeliveryState.FAILED:
         colour, text = palette.URGENT_FG, f"<b>{text}</b>"
     elif delivery.state == DeliveryState.SENT:

@@ -2,9 +2,11 @@
 
 Inbound messages sit on the left in grey, replies on the right in the accent
 tint, internal notes full width in pale yellow and labelled, so a note is
-never mistaken for something the customer saw. An e-mail reply says where it
-is on its way (queued, sending, sent, not delivered); attachments are listed
-under their message, each kept one with a link to save it.
+never mistaken for something the customer saw. A reply says where it is on
+its way (queued, sending, sent, not delivered) and, on LINE, SMS or
+Messenger, which way it went (a LINE push counts against the account's
+monthly quota); attachments are listed under their message, each kept one
+with a link to save it.
 """
 
 from __future__ import annotations
