@@ -31,6 +31,7 @@ class ScreenPop(QObject):
         super().__init__(window)
         self._window = window
         self._popping: int | None = None  # a popped call's contact, to select once listed
+        self._announce: LiveCall | None = None  # its banner, said once the row is listed
         calls, model, header = window.calls, window.inbox.model, window.conversation.header
         window.feed.entities_changed.connect(calls.entities_changed)
         calls.changed.connect(lambda now: model.set_calls({i: c.state for i, c in now.items()}))
@@ -42,13 +43,7 @@ class ScreenPop(QObject):
     def pop(self, call: LiveCall) -> None:
         """Opens the call's contact (and says so in the banner)."""
         window = self._window
-        model = window.inbox.model
-        index = model.row_of(call.contact_id)
-        row = model.contact_at(index) if index is not None else None
-        caller = f" with {row.customer_name}" if row is not None and row.customer_id else ""
-        what = "Calling out" if call.direction is CallDirection.OUT else f"On a call{caller}"
-        window.banner.info(f"{what}: contact {call.contact_id} is open.")
-        self._popping = call.contact_id
+        self._popping, self._announce = call.contact_id, call
         window.open_contact(call.contact_id)
         self._select()
         # The banner takes its room once the layout runs: the selected row, scrolled
@@ -69,8 +64,22 @@ class ScreenPop(QObject):
             return
         if self._window.conversation.contact_id != contact_id:
             self._popping = None  # the agent has moved on: their choice stands
+            self._say()
         elif self._window.inbox.select_contact(contact_id):
             self._popping = None
+            self._say()
+
+    def _say(self) -> None:
+        """The banner, once the call's row is in the inbox (it names the caller then)."""
+        call, self._announce = self._announce, None
+        if call is None:
+            return
+        model = self._window.inbox.model
+        index = model.row_of(call.contact_id)
+        row = model.contact_at(index) if index is not None else None
+        caller = f" with {row.customer_name}" if row is not None and row.customer_id else ""
+        what = "Calling out" if call.direction is CallDirection.OUT else f"On a call{caller}"
+        self._window.banner.info(f"{what}: contact {call.contact_id} is open.")
 
 
 def attach(window: MainWindow) -> ScreenPop:
