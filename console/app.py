@@ -32,6 +32,7 @@ from console.services.presence import PresenceService
 from console.services.sla import SlaService
 from console.services.staff import StaffService
 from console.services.templates import TemplateService
+from console.services.webchat import WebchatService
 from console.store.db import Database
 from console.store.migrate import ensure_schema
 
@@ -66,6 +67,7 @@ class Services:
     mail: MailService
     events: EventStore
     messaging: MessagingService
+    webchat: WebchatService
 
     def close(self) -> None:
         self.db.dispose()
@@ -74,6 +76,7 @@ class Services:
 def build_services(db: Database, clock: Clock, settings: Settings,
                    secret_store: SecretStore | None = None) -> Services:
     leases = MailboxLeases(db, clock)
+    messaging = MessagingService(db, clock)
     return Services(
         db=db,
         clock=clock,
@@ -97,7 +100,8 @@ def build_services(db: Database, clock: Clock, settings: Settings,
         deliveries=DeliveryQueue(db, clock),
         mail=MailService(db, clock, leases),
         events=EventStore(db, clock),
-        messaging=MessagingService(db, clock),
+        messaging=messaging,
+        webchat=WebchatService(db, clock, messaging),
     )
 
 

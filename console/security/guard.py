@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from console.services.sla import SlaService
     from console.services.staff import StaffService
     from console.services.templates import TemplateService
+    from console.services.webchat import WebchatService
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class Door:
         mail: MailService
         events: EventStore
         messaging: MessagingService
+        webchat: WebchatService
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services

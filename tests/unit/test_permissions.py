@@ -33,6 +33,7 @@ EXPECTED = {
     "inbox.dispositions": "asb", "inbox.claim": "asb", "inbox.release": "asb",
     "inbox.next_best": "asb", "inbox.transfer": "asb", "inbox.reply": "asb",
     "inbox.add_note": "asb", "inbox.resolve": "asb", "inbox.set_status": "asb",
+    "inbox.typing": "asb",
     "customers.find": "asb", "customers.get": "asb", "customers.history": "asb",
     "customers.create": "asb",
     "templates.list": "asbm", "templates.render": "asb", "templates.render_for_contact": "asb",
@@ -77,6 +78,7 @@ EXPECTED = {
     "messaging.take_in": "g", "messaging.link_identity": "asb",
     "messaging.knows": "g", "messaging.outgoing": "gm",
     "messaging.unlink_identity": "asb",
+    "webchat.start": "g", "webchat.send": "g", "webchat.conversation": "g",
     "events.store": "gm", "events.claim": "gm", "events.finish": "gm",
     "events.retry_later": "gm", "events.counts": "gm",
 }
