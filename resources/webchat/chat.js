@@ -144,8 +144,8 @@
   // -- the conversation ------------------------------------------------------------------
   function add(message) {
     if (shown.has(message.id)) return;
-    const log = $("log");
-    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+    const scroll = $("scroll");
+    const atEnd = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 80;
     const item = document.createElement("li");
     item.className = "line " + (message.from === "agent" ? "agent" : "customer");
     item.dataset.from = message.from;
@@ -161,8 +161,8 @@
     item.append(who, bubble, time);
     label(item);
     shown.set(message.id, item);
-    log.append(item);
-    if (atEnd || message.from === "customer") log.scrollTop = log.scrollHeight;
+    $("log").append(item);
+    if (atEnd || message.from === "customer") scroll.scrollTop = scroll.scrollHeight;
   }
 
   function label(item) {
@@ -181,9 +181,9 @@
   function setTyping(on) {
     typingShown = on;
     $("typing").hidden = !on;
-    if (on) {
-      const log = $("log");
-      log.scrollTop = log.scrollHeight;
+    const scroll = $("scroll");
+    if (on && scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 120) {
+      scroll.scrollTop = scroll.scrollHeight;
     }
   }
 
