@@ -14,9 +14,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -45,11 +46,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 PHONE = (390, 844)
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
 def world(db: Database, clock: ManualClock) -> World:
-    clock.set(datetime.now(UTC).replace(microsecond=0))  # the page shows today's times
+    # Today at 10:30 in Tokyo, the browser's time zone: the page shows times, not dates.
+    clock.set(datetime.now(TOKYO).replace(hour=10, minute=30, second=0, microsecond=0))
     w = small_world(db, clock)
     w.services.channels.add_messaging(ChannelKind.WEBCHAT, "web", queue="Cards")
     return w
@@ -108,7 +111,7 @@ def browser() -> Iterator[Callable[..., Any]]:
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": size[0], "height": size[1], "deviceScaleFactor": 1,
             "mobile": size[0] < 600})
-        driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+        driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": TOKYO.key})
         return driver
 
     yield open_browser
