@@ -33,6 +33,7 @@ from console.services.presence import PresenceService
 from console.services.sla import SlaService
 from console.services.staff import StaffService
 from console.services.templates import TemplateService
+from console.services.webchat import WebchatService
 from console.store.db import Database
 from console.store.migrate import ensure_schema
 
@@ -68,6 +69,7 @@ class Services:
     events: EventStore
     messaging: MessagingService
     calls: CallService
+    webchat: WebchatService
 
     def close(self) -> None:
         self.db.dispose()
@@ -76,6 +78,7 @@ class Services:
 def build_services(db: Database, clock: Clock, settings: Settings,
                    secret_store: SecretStore | None = None) -> Services:
     leases = MailboxLeases(db, clock)
+    messaging = MessagingService(db, clock)
     return Services(
         db=db,
         clock=clock,
@@ -99,7 +102,8 @@ def build_services(db: Database, clock: Clock, settings: Settings,
         deliveries=DeliveryQueue(db, clock),
         mail=MailService(db, clock, leases),
         events=EventStore(db, clock),
-        messaging=MessagingService(db, clock),
+        messaging=messaging,
+        webchat=WebchatService(db, clock, messaging),
         calls=CallService(db, clock, settings.phone_regions),
     )
 

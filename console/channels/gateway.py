@@ -49,6 +49,7 @@ from console.channels.mail.imap import Batch, FetchedMail, ImapMailbox
 from console.channels.mail.parse import DEFAULT_MAX_ATTACHMENT_BYTES, parse_message
 from console.channels.mail.smtp import Receipt, SmtpRelay
 from console.channels.secrets import SecretStore
+from console.channels.webchat.site import WebChat
 from console.channels.webhooks import Hook, WebhookServer
 from console.domain import Role
 from console.domain.channel_accounts import (
@@ -246,7 +247,8 @@ class Gateway:
         events.start()
         if self.options.http is not None:
             self.server = WebhookServer(self._door, name=self.options.name, hooks=self._hooks,
-                                        secrets=self._secrets, on_stored=self._events.wake.set)
+                                        secrets=self._secrets, on_stored=self._events.wake.set,
+                                        sites=[WebChat(self._door)])
             try:
                 self.server.start(*self.options.http)
             except Unavailable:

@@ -6,7 +6,9 @@
   /hooks/messenger/NAME``, ``POST /hooks/cti/NAME``: one route per channel
   kind, NAME being the channel account's name;
 - ``GET /health``: 200 with the gateway's name while the database answers,
-  503 when it does not (for a load balancer or a monitor).
+  503 when it does not (for a load balancer or a monitor);
+- what its ``sites`` add: the web chat at ``/chat/NAME/``
+  (console.channels.webchat.site), with routes and background work of its own.
 
 Each hook request is authenticated the way its provider documents it (the
 ``Hook`` of its kind) on the raw bytes before anything is parsed or stored: a
@@ -94,12 +96,27 @@ class HookAnswer:
 
 
 class Refused(Exception):
-    """A request the hook will not take: its status and a short reason for the provider."""
+    """A request the server will not take: its status and a short reason for the sender.
 
-    def __init__(self, status: int, reason: str) -> None:
+    Attributes:
+        code: a word a page can translate (the web chat's), or "".
+        retry_after: seconds to wait before trying again (429), or None.
+    """
+
+    def __init__(self, status: int, reason: str, *, code: str = "",
+                 retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.code = code
+        self.retry_after = retry_after
+
+
+class Site(Protocol):
+    """Something more the server serves (the web chat): its routes and background work."""
+
+    def attach(self, app: web.Application, server: WebhookServer) -> None:
+        """Adds routes and start-up/shut-down hooks to ``app``; ``server`` runs its DB calls."""
 
 
 class Hook(Protocol):
@@ -147,20 +164,22 @@ class WebhookServer:
         hooks: the hook of each channel kind served.
         secrets: where accounts' secrets are read.
         on_stored: called after a request's events were stored (wakes the processor).
-        extra_routes: more routes (the web chat adds its own).
+        extra_routes: more routes.
+        sites: more to serve, with routes and work of their own (the web chat).
         max_body: the largest request body taken.
     """
 
     def __init__(self, door: Door, *, name: str, hooks: Mapping[ChannelKind, Hook],
                  secrets: SecretStore | None = None, on_stored: Callable[[], None] | None = None,
-                 extra_routes: Sequence[web.RouteDef] = (), max_body: int = MAX_BODY,
-                 workers: int = 8) -> None:
+                 extra_routes: Sequence[web.RouteDef] = (), sites: Sequence[Site] = (),
+                 max_body: int = MAX_BODY, workers: int = 8) -> None:
         self._door = door
         self._name = name
         self._hooks = dict(hooks)
         self._secrets = secrets or SecretStore()
         self._on_stored = on_stored or (lambda: None)
         self._extra = list(extra_routes)
+        self._sites = list(sites)
         self._max_body = max_body
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="http-db")
         self._cache: dict[tuple[ChannelKind, str], _Cached] = {}
@@ -170,6 +189,11 @@ class WebhookServer:
         self._thread: threading.Thread | None = None
         self.counters = Counters()
         self.port = 0
+
+    @property
+    def sites(self) -> tuple[Site, ...]:
+        """What else this server serves (the web chat)."""
+        return tuple(self._sites)
 
     # -- life cycle ----------------------------------------------------------------------
     def start(self, host: str, port: int) -> int:
@@ -222,12 +246,14 @@ class WebhookServer:
             app.router.add_route("POST", path, self._make_handler(kind))
             app.router.add_route("GET", path, self._make_handshake(kind))
         app.add_routes(self._extra)
+        for site in self._sites:
+            site.attach(app, self)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
                                      shutdown_timeout=10)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        server = getattr(site, "_server", None)
+        listener = web.TCPSite(self._runner, host, port)
+        await listener.start()
+        server = getattr(listener, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else port
 
@@ -243,7 +269,7 @@ class WebhookServer:
 
     def _make_handshake(self, kind: ChannelKind) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            account, secrets = await self._account(kind, request.match_info["name"])
+            account, secrets = await self.account(kind, request.match_info["name"])
             hook_request = await _hook_request(request, b"")
             answer = self._hooks[kind].handshake(hook_request, account, secrets)
             return _response(answer)
@@ -251,7 +277,7 @@ class WebhookServer:
 
     async def _hook(self, kind: ChannelKind, request: web.Request) -> web.StreamResponse:
         hook = self._hooks[kind]
-        account, secrets = await self._account(kind, request.match_info["name"])
+        account, secrets = await self.account(kind, request.match_info["name"])
         content_type = request.content_type.lower()
         if hook.content_types and content_type not in hook.content_types:
             raise Refused(415, f"This hook takes {' or '.join(hook.content_types)}.")
@@ -260,7 +286,7 @@ class WebhookServer:
         hook.authenticate(hook_request, account, secrets)
         events = hook.events(hook_request)
         for item in events:
-            stored = await self._run(self._door.events.store, account.id, item.event_id,
+            stored = await self.run(self._door.events.store, account.id, item.event_id,
                                      item.body, kind=item.kind, content_type=content_type)
             if stored.duplicate:
                 self.counters.duplicates += 1
@@ -272,14 +298,18 @@ class WebhookServer:
             self._on_stored()
         return _response(hook.answer(hook_request))
 
-    async def _account(self, kind: ChannelKind,
-                       name: str) -> tuple[ChannelAccountInfo, dict[str, str]]:
-        """The enabled account ``name`` of ``kind`` and its secrets (cached a few seconds)."""
+    async def account(self, kind: ChannelKind,
+                      name: str) -> tuple[ChannelAccountInfo, dict[str, str]]:
+        """The enabled account ``name`` of ``kind`` and its secrets (cached a few seconds).
+
+        Raises:
+            Refused: 404, there is none (or it is disabled).
+        """
         key = (kind, name[:80])
         with self._cache_lock:
             cached = self._cache.get(key)
         if cached is None or cached.until < time.monotonic():
-            cached = await self._run(self._load, kind, name[:80])
+            cached = await self.run(self._load, kind, name[:80])
             with self._cache_lock:
                 self._cache[key] = cached
         if cached.account is None:
@@ -301,7 +331,7 @@ class WebhookServer:
 
     async def _health(self, request: web.Request) -> web.StreamResponse:
         try:
-            await self._run(self._door.changes.last_seq)
+            await self.run(self._door.changes.last_seq)
         except Unavailable as down:
             return web.json_response({"status": "unavailable", "gateway": self._name,
                                       "reason": str(down)}, status=503)
@@ -319,7 +349,13 @@ class WebhookServer:
             self.counters.refused[refused.status] = self.counters.refused.get(refused.status, 0) + 1
             log.info("%s %s refused %d: %s", request.method, request.path, refused.status,
                      refused.reason)
-            return web.json_response({"error": refused.reason}, status=refused.status)
+            body: dict[str, object] = {"error": refused.reason}
+            headers: dict[str, str] = {}
+            if refused.code:
+                body["code"] = refused.code
+            if refused.retry_after is not None:
+                headers["Retry-After"] = str(max(1, round(refused.retry_after)))
+            return web.json_response(body, status=refused.status, headers=headers)
         except web.HTTPException as http:
             if http.status >= 500:
                 raise
@@ -335,7 +371,8 @@ class WebhookServer:
             log.exception("%s %s: internal error", request.method, request.path)
             return web.json_response({"error": "internal error"}, status=500)
 
-    async def _run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``func(*args, **kwargs)`` on the server's database threads, awaited on the loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, lambda: func(*args, **kwargs))
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from console.services.sla import SlaService
     from console.services.staff import StaffService
     from console.services.templates import TemplateService
+    from console.services.webchat import WebchatService
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class Door:
         events: EventStore
         messaging: MessagingService
         calls: CallService
+        webchat: WebchatService
 
     def __init__(self, services: Services, principal: Principal) -> None:
         self._services = services

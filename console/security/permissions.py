@@ -87,6 +87,8 @@ PERMISSIONS: dict[str, Rule] = {
     "inbox.add_note": _mine(),
     "inbox.resolve": _mine(),
     "inbox.set_status": _mine(),
+    # "The agent is typing" on a chat: a change-log entry only, every few seconds; not audited.
+    "inbox.typing": _mine(),
     # Customers: every search and view is audited.
     "customers.find": Rule(STAFF, audit="search", entity="customers"),
     "customers.get": _view(STAFF, "customer", "customer_id"),
@@ -204,6 +206,8 @@ PERMISSIONS: dict[str, Rule] = {
     "messaging.link_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id",
                                     detail=("customer_id",)),
     "messaging.unlink_identity": Rule(STAFF, audit="change", entity="contact", key="contact_id"),
+    # The web chat's visitors (issue 12), through the gateway's HTTP server only.
+    **{f"webchat.{op}": Rule(frozenset({G})) for op in ("start", "send", "conversation")},
     # Webhook events (issue 12): stored by the gateway's HTTP server, processed after.
     **{f"events.{op}": Rule(GATEWAY_OR_ADMIN) for op in (
         "store", "claim", "finish", "retry_later", "counts")},

@@ -23,6 +23,7 @@ from console.clock import Clock
 from console.domain import (
     ACTIVE_STATUSES,
     AttachmentContent,
+    Channel,
     ContactDetail,
     ContactEventKind,
     ContactRow,
@@ -279,6 +280,27 @@ class InboxService:
             self._touch(s, contact, now)
             return _written(s, PostedMessage(threads.message_info(s, message),
                                              load_contact_row(s, contact_id)))
+
+    def typing(self, contact_id: int, agent_login: str) -> None:
+        """Says that the agent is typing a reply on chat contact ``contact_id``.
+
+        Only a change-log entry (entity ``typing``, the contact's id) is written:
+        the web chat shows "the agent is typing" for a few seconds after one
+        (console.channels.webchat). The window calls this every few seconds
+        while the agent types.
+
+        Raises:
+            NotFound: no such contact or agent.
+            ValidationError: the contact is not a chat, or is resolved.
+        """
+        with self._db.write() as s:
+            agent_by_login(s, agent_login)
+            contact = self._contact(s, contact_id)
+            if Channel(contact.channel) != Channel.CHAT:
+                raise ValidationError(f"Contact {contact_id} is not a chat: nobody sees typing.")
+            if contact.status not in ACTIVE_STATUSES:
+                raise ValidationError(f"Contact {contact_id} is {contact.status.value}.")
+            changes.record(s, "typing", contact_id)
 
     def resolve(self, contact_id: int, agent_login: str, disposition: str, *, note: str = "",
                 expected_version: int | None = None,

@@ -39,6 +39,7 @@ from ui.agent.panes.scripts_pane import ScriptsPane
 from ui.agent.panes.thread_view import TAKE_BACK
 from ui.agent.presence import PresenceTracker
 from ui.agent.status_bar import AgentStatusBar
+from ui.agent.typing import TypingNotice
 from ui.branch.launcher import BranchLauncher
 from ui.shell.change_feed import POLL_MS, ChangeFeed
 from ui.shell.context import Workbench
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.identity = IdentityFlow(bench, self.conversation, self.banner, self.feed,
                                      self.commands.link_customer, self.commands.unlink_customer,
                                      self)
+        self.typing = TypingNotice(bench, self.conversation, self)
         self.agent_state.outbox = self.offline
         self.deliveries = DeliveryWatch(bench, self)
         self.dialer = Dialer(bench, self.banner, self)
@@ -215,6 +217,7 @@ class MainWindow(QMainWindow):
         self.feed.entities_changed.connect(self.presence.entities_changed)
         self.presence.others_changed.connect(self.conversation.presence.show_others)
         self.conversation.composer.text_edited.connect(self.presence.composing)
+        self.conversation.composer.typed.connect(self.typing.typed)
         self.offline.changed.connect(self._show_kept)
         self.conversation.thread_view.anchorClicked.connect(self._thread_link)
         self.offline.replayed.connect(self._replayed)

@@ -20,10 +20,12 @@ class Composer(QWidget):
         parent: the owning widget.
 
     Signals:
-        text_edited(str): the agent changed the text.
+        text_edited(str): the text changed (by the agent, or a draft put back).
+        typed(): the agent changed the text (typing, pasting, inserting a script).
     """
 
     text_edited = Signal(str)
+    typed = Signal()
 
     def __init__(self, reply_action: QAction, note_action: QAction,
                  parent: QWidget | None = None) -> None:
@@ -33,7 +35,8 @@ class Composer(QWidget):
         self.editor.setObjectName("composerEditor")
         self.editor.setPlaceholderText("Type a reply to the customer, or an internal note…")
         self.editor.setTabChangesFocus(True)
-        self.editor.textChanged.connect(lambda: self.text_edited.emit(self.text()))
+        self._restoring = False
+        self.editor.textChanged.connect(self._changed)
         self.hint = QLabel(self)
         self.hint.setObjectName("composerHint")
         self.reply_button = _button(reply_action, "primary", self)
@@ -51,11 +54,20 @@ class Composer(QWidget):
     def text(self) -> str:
         return self.editor.toPlainText()
 
+    def _changed(self) -> None:
+        self.text_edited.emit(self.text())
+        if not self._restoring:
+            self.typed.emit()
+
     def set_text(self, text: str) -> None:
         """Replaces the text without moving focus; the cursor goes to the end."""
         if text == self.text():
             return
-        self.editor.setPlainText(text)
+        self._restoring = True
+        try:
+            self.editor.setPlainText(text)
+        finally:
+            self._restoring = False
         self.editor.moveCursor(QTextCursor.MoveOperation.End)
 
     def insert(self, text: str) -> None:
@@ -70,7 +82,11 @@ class Composer(QWidget):
 
     def clear_sent(self) -> None:
         """Empties the editor after the service accepted the message."""
-        self.editor.clear()
+        self._restoring = True
+        try:
+            self.editor.clear()
+        finally:
+            self._restoring = False
 
     def set_busy(self, busy: bool) -> None:
         """While a send is on its way the buttons wait; the text stays editable."""

@@ -1,0 +1,1 @@
+"""The web chat the gateway serves at ``/chat/NAME/``: its page, its JSON API, its live feed."""
