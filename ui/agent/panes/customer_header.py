@@ -220,8 +220,9 @@ class CustomerHeader(QFrame):
         badges += [(customer.segment.capitalize(), "badge"),
                    (LANGUAGES.get(customer.language, customer.language), "badge")]
         self._set_badges(badges)
-        reach = [f"☎ {phones.display(p)}" for p in customer.phones[:2]]
-        reach += [f"✉ {e}" for e in customer.emails[:1]]
+        # Each number and address wraps as a whole (no line break inside "+81 6-9595-8995").
+        reach = [f"☎\u00a0{phones.display(p).replace(' ', chr(0xA0))}" for p in customer.phones[:2]]
+        reach += [f"✉\u00a0{e}" for e in customer.emails[:1]]
         self.details.setText("   ".join(reach) or "No phone or e-mail on file")
         accounts = [f"{html.escape(_product(a.product))} <span style='font-family:monospace'>"
                     f"{html.escape(_short_mask(a.masked_number))}</span>"
