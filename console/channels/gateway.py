@@ -464,7 +464,7 @@ class Gateway:
         if kind != ChannelKind.EMAIL:
             self._deliver_message(job, report)
             return
-        door, name = self._door, self.options.name
+        door = self._door
         try:
             out = door.mail.outgoing(job.id)
             if not out.to_address:
@@ -480,13 +480,7 @@ class Gateway:
             self._failed(job, problem, report)
             return
         except Exception:
-            # A bug in composing or sending this one reply: the others still go; it is
-            # retried (and fails for good after the queue's attempts), its reason says so.
-            log.exception("reply %d (contact %d): internal error", job.id, job.contact_id)
-            door.deliveries.mark_temporary_failure(
-                job.id, holder=name, reason="Internal error in the gateway (a bug); the "
-                                            "details are in its log.")
-            report.retrying.append(job.id)
+            self._internal_error(job, report)
             return
         response = f"{receipt.code} {receipt.response}"
         if receipt.refused:
@@ -499,28 +493,32 @@ class Gateway:
 
     def _deliver_message(self, job: DeliveryJob, report: PassReport) -> None:
         """One LINE, SMS or Messenger reply through its provider (console.channels.senders)."""
-        door, name = self._door, self.options.name
+        door = self._door
         try:
             out = door.messaging.outgoing(job.id)
             account = door.channels.show(out.account_name)
-            secrets = (messaging_accounts.decode(self._secrets.read(account.secret_ref),
-                                                 account.kind) if account.secret_ref else {})
-            sent = senders.send(out, secrets, door.clock)
+            sent = senders.send(out, messaging_accounts.read_secrets(self._secrets, account),
+                                door.clock)
         except SwitchboardError as problem:
             self._failed(job, problem, report)
             return
         except Exception:
-            log.exception("reply %d (contact %d): internal error", job.id, job.contact_id)
-            door.deliveries.mark_temporary_failure(
-                job.id, holder=name, reason="Internal error in the gateway (a bug); the "
-                                            "details are in its log.")
-            report.retrying.append(job.id)
+            self._internal_error(job, report)
             return
         door.deliveries.mark_sent(job.id, smtp_response=sent.response, method=sent.method,
                                   provider_message_id=sent.provider_message_id)
         report.sent.append(job.id)
         log.info("reply %d (contact %d) sent by %s: %s", job.id, job.contact_id, sent.method,
                  sent.response)
+
+    def _internal_error(self, job: DeliveryJob, report: PassReport) -> None:
+        """A bug in composing or sending this one reply: the others still go; it is retried
+        (and fails for good after the queue's attempts), its reason says so."""
+        log.exception("reply %d (contact %d): internal error", job.id, job.contact_id)
+        self._door.deliveries.mark_temporary_failure(
+            job.id, holder=self.options.name,
+            reason="Internal error in the gateway (a bug); the details are in its log.")
+        report.retrying.append(job.id)
 
     def _failed(self, job: DeliveryJob, problem: SwitchboardError, report: PassReport) -> None:
         """Records why a reply did not go: to be retried, or not delivered."""

@@ -15,7 +15,8 @@ import json
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from console.domain.channel_accounts import ChannelKind
+from console.channels.secrets import SecretStore
+from console.domain.channel_accounts import ChannelAccountInfo, ChannelKind
 from console.errors import ValidationError
 
 # The secrets each kind needs (issue 12), and the ones it may have.
@@ -85,6 +86,13 @@ def decode(text: str, kind: ChannelKind) -> dict[str, str]:
             raise ValidationError("The channel's stored secrets cannot be read.")
         return {str(k): str(v) for k, v in loaded.items()}
     return parse_secret_lines(text, kind)
+
+
+def read_secrets(store: SecretStore, account: ChannelAccountInfo) -> dict[str, str]:
+    """The account's secrets from where its ``secret_ref`` says ({} when it has none)."""
+    if not account.secret_ref:
+        return {}
+    return decode(store.read(account.secret_ref), account.kind)
 
 
 def check_base_url(url: str, what: str = "API base") -> str:

@@ -12,6 +12,7 @@ good is noted on the message instead, so the text still arrives.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -52,19 +53,9 @@ _MEDIA_TIMEOUT_S = 20.0
 
 def processors(door: Door, secrets: SecretStore) -> dict[ChannelKind, Processor]:
     """The processor of each messaging kind, reading accounts' secrets from ``secrets``."""
-    read = _SecretReader(secrets)
+    read = functools.partial(messaging_accounts.read_secrets, secrets)
     return {ChannelKind.LINE: _line(door, read), ChannelKind.TWILIO: _twilio(door, read),
             ChannelKind.MESSENGER: _messenger(door, read), ChannelKind.CTI: _cti(door)}
-
-
-class _SecretReader:
-    def __init__(self, store: SecretStore) -> None:
-        self._store = store
-
-    def __call__(self, account: ChannelAccountInfo) -> dict[str, str]:
-        if not account.secret_ref:
-            return {}
-        return messaging_accounts.decode(self._store.read(account.secret_ref), account.kind)
 
 
 def _line(door: Door, read: Callable[[ChannelAccountInfo], dict[str, str]]) -> Processor:

@@ -324,10 +324,7 @@ class WebhookServer:
             return _Cached(None, {}, until)
         if account.kind != kind or not account.enabled:
             return _Cached(None, {}, until)
-        values: dict[str, str] = {}
-        if account.secret_ref:
-            values = messaging_accounts.decode(self._secrets.read(account.secret_ref), kind)
-        return _Cached(account, values, until)
+        return _Cached(account, messaging_accounts.read_secrets(self._secrets, account), until)
 
     async def _health(self, request: web.Request) -> web.StreamResponse:
         try:

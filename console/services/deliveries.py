@@ -75,6 +75,23 @@ def enqueue_reply(s: Session, contact: Contact, message: Message, now: datetime)
     changes.record(s, "delivery", job.id, "insert")
 
 
+def job_parts(s: Session, job_id: int) -> tuple[DeliveryJobRow, ChannelAccount, Message, Contact]:
+    """A delivery job with its account, message and contact (what sending it needs).
+
+    Raises:
+        NotFound: no such job, or its account was removed.
+    """
+    job = s.get(DeliveryJobRow, job_id)
+    if job is None:
+        raise NotFound(f"There is no delivery job {job_id}.")
+    account = (s.get(ChannelAccount, job.channel_account_id)
+               if job.channel_account_id is not None else None)
+    if account is None:
+        raise NotFound(f"The channel account of delivery job {job_id} was removed.")
+    message = s.get_one(Message, job.message_id)
+    return job, account, message, s.get_one(Contact, message.contact_id)
+
+
 class DeliveryQueue:
     """What gateways send, and what they report back (see the module docstring).
 

@@ -43,7 +43,7 @@ from console.domain import (
 from console.domain.channel_accounts import DeliveryState
 from console.domain.channels import InboundMail, MailKind
 from console.errors import NotFound
-from console.services import sla_engine
+from console.services import deliveries, sla_engine
 from console.services.customers import name_keys
 from console.services.mailboxes import MailboxLeases
 from console.store import changes
@@ -196,15 +196,7 @@ class MailService:
             NotFound: no such job, or its account was removed.
         """
         with self._db.read() as s:
-            job = s.get(DeliveryJobRow, job_id)
-            if job is None:
-                raise NotFound(f"There is no delivery job {job_id}.")
-            account = (s.get(ChannelAccount, job.channel_account_id)
-                       if job.channel_account_id is not None else None)
-            if account is None:
-                raise NotFound(f"The channel account of delivery job {job_id} was removed.")
-            message = s.get_one(Message, job.message_id)
-            contact = s.get_one(Contact, message.contact_id)
+            job, account, message, contact = deliveries.job_parts(s, job_id)
             last = s.execute(
                 select(InboundMailRecord).where(InboundMailRecord.contact_id == contact.id,
                                              InboundMailRecord.message_id.is_not(None))

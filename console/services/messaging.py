@@ -45,7 +45,7 @@ from console.domain.channel_accounts import ChannelKind
 from console.domain.messaging import SenderIdentity
 from console.errors import NotFound, ValidationError
 from console.masking import phone_hint
-from console.services import sla_engine
+from console.services import deliveries, sla_engine
 from console.services.customers import name_keys
 from console.store import changes
 from console.store.db import Database
@@ -221,15 +221,7 @@ class MessagingService:
             NotFound: no such job, or its account was removed.
         """
         with self._db.read() as s:
-            job = s.get(DeliveryJobRow, job_id)
-            if job is None:
-                raise NotFound(f"There is no delivery job {job_id}.")
-            account = (s.get(ChannelAccount, job.channel_account_id)
-                       if job.channel_account_id is not None else None)
-            if account is None:
-                raise NotFound(f"The channel account of delivery job {job_id} was removed.")
-            message = s.get_one(Message, job.message_id)
-            contact = s.get_one(Contact, message.contact_id)
+            job, account, message, contact = deliveries.job_parts(s, job_id)
             last_inbound = s.execute(select(func.max(Message.created_at)).where(
                 Message.contact_id == contact.id, Message.kind == MessageKind.INBOUND)).scalar()
             token, token_at = "", None
